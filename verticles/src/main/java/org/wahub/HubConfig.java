@@ -1,0 +1,108 @@
+package org.wahub;
+
+import io.vertx.core.json.JsonObject;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Typed view of the layered configuration. Keys are flat and equal to the environment variable
+ * names (the seed documents' names are honoured as they are), so one table in the README covers
+ * conf/config.json, the HUB_CONFIG file and the environment alike.
+ */
+public final class HubConfig {
+
+  private final JsonObject raw;
+
+  public HubConfig(JsonObject raw) {
+    this.raw = raw.copy();
+  }
+
+  public JsonObject raw() {
+    return raw.copy();
+  }
+
+  /** Returns a copy with {@code key} set; used by tests and by start-up once the database port is known. */
+  public HubConfig with(String key, Object value) {
+    JsonObject copy = raw.copy();
+    copy.put(key, value);
+    return new HubConfig(copy);
+  }
+
+  // ---- HTTP
+  public int httpPort() { return intValue("HUB_HTTP_PORT", 8080); }
+  public String httpHost() { return string("HUB_HTTP_HOST").orElse("0.0.0.0"); }
+  public int maxBodyBytes() { return intValue("HUB_MAX_BODY_BYTES", 64 * 1024); }
+  public int apiVerticles() { return intValue("HUB_API_VERTICLES", Runtime.getRuntime().availableProcessors()); }
+  public int intakeVerticles() { return intValue("HUB_INTAKE_VERTICLES", Runtime.getRuntime().availableProcessors()); }
+
+  // ---- storage
+  public Path dataDir() { return Path.of(string("HUB_DATA_DIR").orElse("./data")); }
+  public Optional<String> dbUrl() { return string("HUB_DB_URL"); }
+  /** True when the standard libpq variables name an external server. */
+  public boolean pgEnvPresent() { return string("PGHOST").isPresent() || string("PGHOSTADDR").isPresent(); }
+  public int embeddedPgPort() { return intValue("HUB_EMBEDDED_PG_PORT", 0); }
+  public boolean embeddedPgFsync() { return bool("HUB_EMBEDDED_PG_FSYNC", true); }
+  public int dbPoolSize() { return intValue("HUB_DB_POOL_SIZE", 16); }
+  public Duration dbConnectTimeout() { return Duration.ofMillis(longValue("HUB_DB_CONNECT_TIMEOUT_MS", 3000)); }
+  /** How long a request may wait for a pooled connection before the hub answers 503. */
+  public Duration dbAcquireTimeout() { return Duration.ofMillis(longValue("HUB_DB_ACQUIRE_TIMEOUT_MS", 3000)); }
+
+  // ---- auth
+  public Optional<String> adminKey() { return string("HUB_ADMIN_KEY"); }
+
+  // ---- intake
+  public int maxQueueSize() { return intValue("MAX_QUEUE_SIZE", 200); }
+  public int intakeMaxBatch() { return intValue("HUB_INTAKE_MAX_BATCH", 256); }
+  public int intakeMaxInFlight() { return intValue("HUB_INTAKE_MAX_IN_FLIGHT", 2); }
+  public Duration intakeTimeout() { return Duration.ofMillis(longValue("HUB_INTAKE_TIMEOUT_MS", 10_000)); }
+  public Duration explicitKeyTtl() { return Duration.ofHours(longValue("IDEMPOTENCY_TTL_EXPLICIT_HOURS", 7 * 24)); }
+  public Duration derivedKeyTtl() { return Duration.ofHours(longValue("IDEMPOTENCY_TTL_DERIVED_HOURS", 24)); }
+
+  // ---- per-instance defaults (DESIGN §5)
+  public int maxSendsPerMinute() { return intValue("MAX_SENDS_PER_MINUTE_PER_INSTANCE", 6); }
+  public int maxSendsPerHour() { return intValue("MAX_SENDS_PER_HOUR_PER_INSTANCE", 60); }
+  public int maxSendsPerDay() { return intValue("MAX_SENDS_PER_DAY_PER_INSTANCE", 300); }
+  public int minSendIntervalMs() { return intValue("MIN_SEND_INTERVAL_MS", 500); }
+  public int sendJitterMs() { return intValue("SEND_JITTER_MS", 0); }
+
+  // ---- generic accessors; values from the environment arrive as strings
+  public Optional<String> string(String key) {
+    Object v = raw.getValue(key);
+    if (v == null) {
+      return Optional.empty();
+    }
+    String s = v.toString().trim();
+    return s.isEmpty() ? Optional.empty() : Optional.of(s);
+  }
+
+  public int intValue(String key, int def) {
+    return string(key).map(s -> {
+      try {
+        return Integer.parseInt(s);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("config " + key + " must be an integer, got '" + s + "'");
+      }
+    }).orElse(def);
+  }
+
+  public long longValue(String key, long def) {
+    return string(key).map(s -> {
+      try {
+        return Long.parseLong(s);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("config " + key + " must be an integer, got '" + s + "'");
+      }
+    }).orElse(def);
+  }
+
+  public boolean bool(String key, boolean def) {
+    return string(key).map(s -> switch (s.toLowerCase(Locale.ROOT)) {
+      case "true", "1", "yes", "on" -> true;
+      case "false", "0", "no", "off" -> false;
+      default -> throw new IllegalArgumentException("config " + key + " must be true or false, got '" + s + "'");
+    }).orElse(def);
+  }
+}

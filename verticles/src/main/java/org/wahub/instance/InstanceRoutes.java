@@ -1,0 +1,186 @@
+package org.wahub.instance;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.wahub.Addresses;
+import org.wahub.HubConfig;
+import org.wahub.api.ApiError;
+import org.wahub.api.BodyReader;
+import org.wahub.api.Bodies;
+import org.wahub.api.Responses;
+import org.wahub.api.Sql;
+import org.wahub.auth.Authenticator;
+
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Tenant API for instances: create, list, read, change, delete. Secrets go in, never out. */
+public final class InstanceRoutes {
+
+  static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+  private static final int MAX_LIMIT = 1_000_000;
+  private static final int MAX_INTERVAL_MS = 3_600_000;
+
+  private final Vertx vertx;
+  private final InstanceStore store;
+  private final HubConfig config;
+
+  public InstanceRoutes(Vertx vertx, InstanceStore store, HubConfig config) {
+    this.vertx = vertx;
+    this.store = store;
+    this.config = config;
+  }
+
+  public void mount(Router router) {
+    router.post("/instances").handler(ctx -> Responses.json(ctx, 201, create(ctx)));
+    router.get("/instances").handler(ctx -> Responses.json(ctx, 200, list(ctx)));
+    router.get("/instances/:instanceId").handler(ctx -> Responses.json(ctx, 200, get(ctx)));
+    router.patch("/instances/:instanceId").handler(ctx -> Responses.json(ctx, 200, patch(ctx)));
+    router.delete("/instances/:instanceId").handler(ctx -> Responses.noContent(ctx, delete(ctx)));
+  }
+
+  private Future<JsonObject> create(RoutingContext ctx) {
+    String tenantId = Authenticator.requireTenant(ctx);
+    BodyReader body = new BodyReader(Bodies.object(ctx));
+    body.rejectUnknown(Set.of("id", "name", "provider", "limits", "pacing", "maxQueueSize"));
+    String id = body.string("id", true, 1, 64);
+    if (id != null && !ID.matcher(id).matches()) {
+      body.error("id", "invalid_format", "letters, digits, '_', '-' and '.', starting with a letter or digit, at most 64");
+    }
+    String name = body.string("name", false, 0, 200);
+    BodyReader provider = body.nested("provider", true);
+    ProviderConfigs.Validated p = provider == null ? null : ProviderConfigs.validate(provider, null, null);
+    Settings s = settings(body, new Settings(config.maxSendsPerMinute(), config.maxSendsPerHour(),
+        config.maxSendsPerDay(), config.minSendIntervalMs(), config.sendJitterMs(), config.maxQueueSize()));
+    body.throwIfInvalid();
+    Instance draft = new Instance(id, tenantId, name, p.type(), p.config(), s.perMinute, s.perHour, s.perDay,
+        s.minIntervalMs, s.jitterMs, s.maxQueue, 0, "running", "STARTING", null, null, 1, null, null);
+    return store.insert(draft)
+        .recover(err -> Sql.isUniqueViolation(err, "instances_pkey")
+            ? Future.failedFuture(ApiError.conflict("instance_exists", "an instance with id '" + id + "' already exists"))
+            : Future.failedFuture(err))
+        .map(created -> {
+          changed(created.id(), "created");
+          JsonObject json = created.toJson();
+          if (p.oneTimeToken() != null) {
+            json.getJsonObject("provider").put("token", p.oneTimeToken());
+          }
+          return json;
+        });
+  }
+
+  private Future<JsonObject> list(RoutingContext ctx) {
+    String tenantId = Authenticator.requireTenant(ctx);
+    String after = ctx.queryParams().get("after");
+    int limit = org.wahub.api.Queries.limit(ctx.queryParams().get("limit"));
+    return store.list(tenantId, after, limit + 1).map(rows -> {
+      JsonArray items = new JsonArray();
+      rows.stream().limit(limit).forEach(i -> items.add(i.toJson()));
+      return new JsonObject().put("items", items)
+          .put("nextCursor", rows.size() > limit ? rows.get(limit - 1).id() : null);
+    });
+  }
+
+  private Future<JsonObject> get(RoutingContext ctx) {
+    String tenantId = Authenticator.requireTenant(ctx);
+    return find(tenantId, ctx.pathParam("instanceId")).map(Instance::toJson);
+  }
+
+  private Future<JsonObject> patch(RoutingContext ctx) {
+    String tenantId = Authenticator.requireTenant(ctx);
+    JsonObject json = Bodies.object(ctx);
+    String id = ctx.pathParam("instanceId");
+    return find(tenantId, id).compose(current -> {
+      BodyReader body = new BodyReader(json);
+      body.rejectUnknown(Set.of("name", "provider", "limits", "pacing", "maxQueueSize"));
+      String name = body.has("name") ? body.string("name", false, 0, 200) : current.name();
+      BodyReader provider = body.nested("provider", false);
+      ProviderConfigs.Validated p = provider == null
+          ? new ProviderConfigs.Validated(current.providerType(), current.providerConfig(), null)
+          : ProviderConfigs.validate(provider, current.providerType(), current.providerConfig());
+      Settings s = settings(body, new Settings(current.perMinute(), current.perHour(), current.perDay(),
+          current.minIntervalMs(), current.jitterMs(), current.maxQueue()));
+      body.throwIfInvalid();
+      Instance next = new Instance(id, tenantId, name, current.providerType(), p.config(), s.perMinute, s.perHour,
+          s.perDay, s.minIntervalMs, s.jitterMs, s.maxQueue, current.queueDepth(), current.desiredState(),
+          current.state(), current.stateSince(), current.lastError(), current.version(), current.createdAt(),
+          current.updatedAt());
+      return store.update(next, current.version()).compose(updated -> {
+        if (updated.isEmpty()) {
+          return Future.failedFuture(ApiError.conflict("concurrent_update",
+              "the instance changed while this request was processed; read it again and retry"));
+        }
+        changed(id, "updated");
+        return Future.succeededFuture(updated.get().toJson());
+      });
+    });
+  }
+
+  private Future<Void> delete(RoutingContext ctx) {
+    String tenantId = Authenticator.requireTenant(ctx);
+    String id = ctx.pathParam("instanceId");
+    String forceParam = ctx.queryParams().get("force");
+    if (forceParam != null && !forceParam.equals("true") && !forceParam.equals("false")) {
+      throw ApiError.badRequest("invalid_query", "force must be true or false");
+    }
+    boolean force = "true".equals(forceParam);
+    return find(tenantId, id).compose(current -> store.delete(tenantId, id, force)).compose(deleted -> {
+      if (!deleted) {
+        return Future.failedFuture(ApiError.conflict("instance_has_pending_messages",
+            "instance " + id + " still has queued or sending messages; cancel them, wait, or DELETE with ?force=true"));
+      }
+      changed(id, "deleted");
+      return Future.<Void>succeededFuture();
+    });
+  }
+
+  private Future<Instance> find(String tenantId, String id) {
+    if (!ID.matcher(id).matches()) {
+      return Future.failedFuture(ApiError.notFound("no instance " + id));
+    }
+    return store.get(tenantId, id).compose(found -> found.isPresent()
+        ? Future.succeededFuture(found.get())
+        : Future.failedFuture(ApiError.notFound("no instance " + id)));
+  }
+
+  private void changed(String id, String op) {
+    vertx.eventBus().publish(Addresses.INSTANCE_CHANGED, new JsonObject().put("id", id).put("op", op));
+  }
+
+  private record Settings(int perMinute, int perHour, int perDay, int minIntervalMs, int jitterMs, int maxQueue) {
+  }
+
+  private static Settings settings(BodyReader body, Settings base) {
+    int perMinute = base.perMinute;
+    int perHour = base.perHour;
+    int perDay = base.perDay;
+    int minInterval = base.minIntervalMs;
+    int jitter = base.jitterMs;
+    int maxQueue = base.maxQueue;
+    BodyReader limits = body.nested("limits", false);
+    if (limits != null) {
+      limits.rejectUnknown(Set.of("perMinute", "perHour", "perDay"));
+      perMinute = orElse(limits.integer("perMinute", false, 0, MAX_LIMIT), perMinute);
+      perHour = orElse(limits.integer("perHour", false, 0, MAX_LIMIT), perHour);
+      perDay = orElse(limits.integer("perDay", false, 0, MAX_LIMIT), perDay);
+    }
+    BodyReader pacing = body.nested("pacing", false);
+    if (pacing != null) {
+      pacing.rejectUnknown(Set.of("minIntervalMs", "jitterMs"));
+      minInterval = orElse(pacing.integer("minIntervalMs", false, 0, MAX_INTERVAL_MS), minInterval);
+      jitter = orElse(pacing.integer("jitterMs", false, 0, MAX_INTERVAL_MS), jitter);
+    }
+    maxQueue = orElse(body.integer("maxQueueSize", false, 1, MAX_LIMIT), maxQueue);
+    return new Settings(perMinute, perHour, perDay, minInterval, jitter, maxQueue);
+  }
+
+  private static int orElse(Integer v, int def) {
+    return v == null ? def : v;
+  }
+
+
+}

@@ -1,0 +1,82 @@
+package org.wahub.instance;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Instances in PostgreSQL. Every tenant-facing query is scoped by tenant_id. */
+public final class InstanceStore {
+
+  static final String INSTANCE_INSERT =
+      "INSERT INTO instances (id, tenant_id, name, provider_type, provider_config, per_minute, per_hour, per_day, "
+          + "min_interval_ms, jitter_ms, max_queue) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
+          + "RETURNING " + Instance.COLUMNS;
+  static final String INSTANCE_GET_FOR_TENANT =
+      "SELECT " + Instance.COLUMNS + " FROM instances WHERE id = $1 AND tenant_id = $2";
+  static final String INSTANCE_GET = "SELECT " + Instance.COLUMNS + " FROM instances WHERE id = $1";
+  static final String INSTANCE_LIST_FOR_TENANT =
+      "SELECT " + Instance.COLUMNS + " FROM instances WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3";
+  static final String INSTANCE_UPDATE =
+      "UPDATE instances SET name = $3, provider_config = $4, per_minute = $5, per_hour = $6, per_day = $7, "
+          + "min_interval_ms = $8, jitter_ms = $9, max_queue = $10, version = version + 1, updated_at = now() "
+          + "WHERE id = $1 AND tenant_id = $2 AND version = $11 RETURNING " + Instance.COLUMNS;
+  static final String INSTANCE_DELETE_IF_IDLE =
+      "DELETE FROM instances WHERE id = $1 AND tenant_id = $2 AND (queue_depth = 0 OR $3) RETURNING id";
+  static final String INSTANCE_LIST_ALL = "SELECT " + Instance.COLUMNS + " FROM instances ORDER BY id";
+
+  private final Pool pool;
+
+  public InstanceStore(Pool pool) {
+    this.pool = pool;
+  }
+
+  public Future<Instance> insert(Instance i) {
+    return pool.preparedQuery(INSTANCE_INSERT).execute(Tuple.from(new Object[] {
+        i.id(), i.tenantId(), i.name(), i.providerType(), i.providerConfig(), i.perMinute(), i.perHour(), i.perDay(),
+        i.minIntervalMs(), i.jitterMs(), i.maxQueue()})).map(rows -> Instance.from(rows.iterator().next()));
+  }
+
+  public Future<Optional<Instance>> get(String tenantId, String id) {
+    return pool.preparedQuery(INSTANCE_GET_FOR_TENANT).execute(Tuple.of(id, tenantId)).map(InstanceStore::first);
+  }
+
+  public Future<Optional<Instance>> get(String id) {
+    return pool.preparedQuery(INSTANCE_GET).execute(Tuple.of(id)).map(InstanceStore::first);
+  }
+
+  public Future<List<Instance>> list(String tenantId, String afterId, int limit) {
+    return pool.preparedQuery(INSTANCE_LIST_FOR_TENANT).execute(Tuple.of(tenantId, afterId == null ? "" : afterId, limit))
+        .map(InstanceStore::all);
+  }
+
+  public Future<List<Instance>> listAll() {
+    return pool.preparedQuery(INSTANCE_LIST_ALL).execute().map(InstanceStore::all);
+  }
+
+  /** Optimistic update: empty when the row changed (or vanished) since {@code expectedVersion} was read. */
+  public Future<Optional<Instance>> update(Instance i, int expectedVersion) {
+    return pool.preparedQuery(INSTANCE_UPDATE).execute(Tuple.from(new Object[] {
+        i.id(), i.tenantId(), i.name(), i.providerConfig(), i.perMinute(), i.perHour(), i.perDay(),
+        i.minIntervalMs(), i.jitterMs(), i.maxQueue(), expectedVersion})).map(InstanceStore::first);
+  }
+
+  /** Deletes the instance (and, by cascade, its messages). Without force, only when nothing is pending. */
+  public Future<Boolean> delete(String tenantId, String id, boolean force) {
+    return pool.preparedQuery(INSTANCE_DELETE_IF_IDLE).execute(Tuple.of(id, tenantId, force)).map(rows -> rows.size() == 1);
+  }
+
+  private static Optional<Instance> first(io.vertx.sqlclient.RowSet<Row> rows) {
+    return rows.size() == 0 ? Optional.empty() : Optional.of(Instance.from(rows.iterator().next()));
+  }
+
+  private static List<Instance> all(io.vertx.sqlclient.RowSet<Row> rows) {
+    List<Instance> out = new ArrayList<>(rows.size());
+    rows.forEach(r -> out.add(Instance.from(r)));
+    return out;
+  }
+}

@@ -1,0 +1,86 @@
+package org.wahub.message;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Reads of messages for the API: one message with its history, and keyset-paginated lists. */
+public final class MessageStore {
+
+  static final String MESSAGE_GET_FOR_TENANT =
+      "SELECT " + MessageView.COLUMNS + " FROM messages WHERE id = $1 AND tenant_id = $2";
+  static final String MESSAGE_EVENTS_FOR_MESSAGE =
+      "SELECT at, kind, from_status, to_status, attempt, detail FROM message_events WHERE message_id = $1 ORDER BY id";
+  // Lists walk seq upwards (oldest first), so a cursor stays valid however many rows arrive later.
+  static final String MESSAGE_LIST_BY_TENANT =
+      "SELECT " + MessageView.COLUMNS + " FROM messages WHERE tenant_id = $1 AND seq > $2 "
+          + "AND ($3::text IS NULL OR status = $3) AND ($4::text IS NULL OR chat_id = $4) ORDER BY seq LIMIT $5";
+  static final String MESSAGE_LIST_BY_INSTANCE =
+      "SELECT " + MessageView.COLUMNS + " FROM messages WHERE instance_id = $1 AND tenant_id = $2 AND seq > $3 "
+          + "AND ($4::text IS NULL OR chat_id = $4) ORDER BY seq LIMIT $5";
+  static final String MESSAGE_LIST_BY_INSTANCE_STATUS =
+      "SELECT " + MessageView.COLUMNS + " FROM messages WHERE instance_id = $1 AND tenant_id = $2 AND status = $3 "
+          + "AND seq > $4 AND ($5::text IS NULL OR chat_id = $5) ORDER BY seq LIMIT $6";
+
+  /** One page: rows plus the seq of the last one (the next cursor), if more may follow. */
+  public record Page(List<JsonObject> items, Long lastSeq) {
+  }
+
+  public record Filter(String instanceId, String status, String chatId, long afterSeq, int limit) {
+  }
+
+  private final Pool pool;
+
+  public MessageStore(Pool pool) {
+    this.pool = pool;
+  }
+
+  public Future<Optional<JsonObject>> get(String tenantId, UUID id, boolean withHistory) {
+    return pool.preparedQuery(MESSAGE_GET_FOR_TENANT).execute(Tuple.of(id, tenantId)).compose(rows -> {
+      if (rows.size() == 0) {
+        return Future.succeededFuture(Optional.empty());
+      }
+      JsonObject message = MessageView.from(rows.iterator().next());
+      if (!withHistory) {
+        return Future.succeededFuture(Optional.of(message));
+      }
+      return pool.preparedQuery(MESSAGE_EVENTS_FOR_MESSAGE).execute(Tuple.of(id))
+          .map(events -> Optional.of(message.put("history", MessageView.history(events))));
+    });
+  }
+
+  public Future<Page> list(String tenantId, Filter f) {
+    Future<RowSet<Row>> rows;
+    if (f.instanceId() == null) {
+      rows = pool.preparedQuery(MESSAGE_LIST_BY_TENANT)
+          .execute(Tuple.of(tenantId, f.afterSeq(), f.status(), f.chatId(), f.limit() + 1));
+    } else if (f.status() == null) {
+      rows = pool.preparedQuery(MESSAGE_LIST_BY_INSTANCE)
+          .execute(Tuple.of(f.instanceId(), tenantId, f.afterSeq(), f.chatId(), f.limit() + 1));
+    } else {
+      rows = pool.preparedQuery(MESSAGE_LIST_BY_INSTANCE_STATUS)
+          .execute(Tuple.from(new Object[] {f.instanceId(), tenantId, f.status(), f.afterSeq(), f.chatId(), f.limit() + 1}));
+    }
+    return rows.map(rs -> {
+      List<JsonObject> items = new ArrayList<>();
+      long last = 0;
+      int n = 0;
+      for (Row r : rs) {
+        if (n++ == f.limit()) {
+          return new Page(items, last);
+        }
+        items.add(MessageView.from(r));
+        last = r.getLong("seq");
+      }
+      return new Page(items, null);
+    });
+  }
+}

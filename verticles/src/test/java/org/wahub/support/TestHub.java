@@ -1,0 +1,101 @@
+package org.wahub.support;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.wahub.Hub;
+import org.wahub.HubConfig;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** A hub under test: real verticles, real HTTP port, its own database on the test server. */
+public final class TestHub implements AutoCloseable {
+
+  public static final String ADMIN_KEY = "wah_test-admin-key-0123456789abcdefghijklmnopqrstu";
+
+  public final Vertx vertx;
+  public final Hub hub;
+  public final int port;
+  public final String dbUrl;
+  public final Http http;
+  public final Sql sql;
+
+  private TestHub(Vertx vertx, Hub hub, int port, String dbUrl) {
+    this.vertx = vertx;
+    this.hub = hub;
+    this.port = port;
+    this.dbUrl = dbUrl;
+    this.http = new Http(port);
+    this.sql = new Sql(hub.database().jdbcUrl());
+  }
+
+  public static TestHub start(Vertx vertx) {
+    return start(vertx, TestPg.newDatabaseUrl(), Map.of());
+  }
+
+  public static TestHub start(Vertx vertx, String dbUrl, Map<String, Object> overrides) {
+    int port = freePort();
+    JsonObject cfg = new JsonObject()
+        .put("HUB_HTTP_PORT", port)
+        .put("HUB_HTTP_HOST", "127.0.0.1")
+        .put("HUB_DB_URL", dbUrl)
+        .put("HUB_ADMIN_KEY", ADMIN_KEY)
+        .put("HUB_API_VERTICLES", 2)
+        .put("HUB_INTAKE_VERTICLES", 2)
+        .put("HUB_DB_POOL_SIZE", 8);
+    overrides.forEach(cfg::put);
+    if (dbUrl == null) {
+      cfg.remove("HUB_DB_URL");
+    }
+    try {
+      Hub hub = Hub.start(vertx, new HubConfig(cfg)).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+      return new TestHub(vertx, hub, port, dbUrl);
+    } catch (Exception e) {
+      throw new IllegalStateException("hub did not start", e);
+    }
+  }
+
+  public static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Creates a tenant through the admin API and returns its first key. */
+  public Tenant tenant(String name) {
+    Http.Res res = http.post("/tenants", ADMIN_KEY, new JsonObject().put("name", name));
+    if (res.status() != 201) {
+      throw new IllegalStateException("tenant creation failed: " + res);
+    }
+    JsonObject body = res.json();
+    return new Tenant(body.getString("id"), body.getJsonObject("key").getString("token"));
+  }
+
+  /** Creates a simulator instance for the tenant. */
+  public void instance(Tenant t, String id, JsonObject extra) {
+    JsonObject body = new JsonObject().put("id", id).put("provider", new JsonObject().put("type", "simulator"));
+    if (extra != null) {
+      body.mergeIn(extra);
+    }
+    Http.Res res = http.post("/instances", t.key(), body);
+    if (res.status() != 201) {
+      throw new IllegalStateException("instance creation failed: " + res);
+    }
+  }
+
+  public record Tenant(String id, String key) {
+  }
+
+  @Override
+  public void close() {
+    try {
+      hub.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
