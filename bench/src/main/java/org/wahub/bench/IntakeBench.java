@@ -1,0 +1,288 @@
+package org.wahub.bench;
+
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Durable-accept benchmark (DESIGN §11). Starts the real hub jar on its embedded PostgreSQL and
+ * prints, in one run: closed-loop accepted/s at 256 clients (and rows in the database vs 202s
+ * counted), open-loop latency of the 202 at a fixed rate measured from the intended send time
+ * (coordinated omission corrected), pgbench's single-row INSERT … ON CONFLICT DO NOTHING tps on the
+ * same PostgreSQL, the ratio, and the CPU each process used.
+ *
+ * <p>Usage: {@code bench/intake.sh [--seconds 20] [--clients 256] [--rate 1000] [--instances 8]}
+ */
+public final class IntakeBench {
+
+  private static final String TO = "+4915112345678";
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> opts = Args.parse(args);
+    int seconds = Integer.parseInt(opts.getOrDefault("seconds", "20"));
+    int clients = Integer.parseInt(opts.getOrDefault("clients", "256"));
+    int rate = Integer.parseInt(opts.getOrDefault("rate", "1000"));
+    int instances = Integer.parseInt(opts.getOrDefault("instances", "8"));
+    Path jar = Path.of(opts.getOrDefault("jar", "verticles/target/wa-hub.jar"));
+    Path dataDir = Path.of(opts.getOrDefault("data", "bench/out/intake-" + System.currentTimeMillis()));
+
+    HubProcess hub = new HubProcess(jar, dataDir, Map.of("HUB_LOG_LEVEL", "WARN"));
+    System.out.printf("starting %s with data in %s%n", jar, dataDir);
+    System.out.printf("hub ready in %d ms%n", hub.start().toMillis());
+    try (LoadClient load = new LoadClient(hub.httpPort(), Math.max(clients, 64))) {
+      String key = setup(load, instances);
+      closedLoop(load, key, instances, 2, clients, "warm-up", hub);
+
+      long rowsBefore = rows(hub);
+      Cpu cpu = Cpu.start(hub);
+      Result closed = closedLoop(load, key, instances, seconds, clients, "closed", hub);
+      Cpu.Used closedCpu = cpu.stop();
+      long rowsAfter = rows(hub);
+
+      Cpu cpu2 = Cpu.start(hub);
+      OpenResult open = openLoop(load, key, instances, seconds, rate);
+      Cpu.Used openCpu = cpu2.stop();
+
+      Pgbench pg = Pgbench.best(hub, seconds);
+
+      System.out.println();
+      System.out.println("== wa-hub durable accept (POST /instances/:id/messages → 202) ==");
+      System.out.printf("closed loop, %d clients, %d s: %,.0f accepted/s (%d × 202, %d errors, %d other)%n",
+          clients, seconds, closed.accepted / closed.seconds, closed.accepted, closed.errors, closed.other);
+      System.out.printf("rows in the database for that phase: %d (202s counted: %d) → %s%n", rowsAfter - rowsBefore,
+          closed.accepted, rowsAfter - rowsBefore == closed.accepted ? "match" : "MISMATCH");
+      System.out.printf("open loop at %d req/s for %d s: %d sent, %d × 202, %d errors; latency from intended send time: "
+              + "p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms%n", rate, seconds, open.sent, open.accepted, open.errors,
+          open.latencies.percentileMs(50), open.latencies.percentileMs(95), open.latencies.percentileMs(99),
+          open.latencies.percentileMs(100));
+      if (pg != null) {
+        System.out.printf("pgbench single-row INSERT … ON CONFLICT DO NOTHING, same PostgreSQL: %,.0f tps (best of %s)%n",
+            pg.tps, pg.description);
+        System.out.printf("ratio wa-hub accepted/s ÷ pgbench tps: %.2f×%n", (closed.accepted / closed.seconds) / pg.tps);
+      } else {
+        System.out.println("pgbench not found on PATH or under /usr/lib/postgresql/*/bin: ratio not measured");
+      }
+      System.out.printf("CPU during the closed loop (%.0f s wall): hub JVM %.1f s, PostgreSQL %.1f s, load generator %.1f s "
+              + "(load generator share %.0f %% of the CPU used)%n", closedCpu.wall, closedCpu.hub, closedCpu.pg, closedCpu.self,
+          100 * closedCpu.self / (closedCpu.hub + closedCpu.pg + closedCpu.self));
+      System.out.printf("CPU during the open loop (%.0f s wall): hub JVM %.1f s, PostgreSQL %.1f s, load generator %.1f s%n",
+          openCpu.wall, openCpu.hub, openCpu.pg, openCpu.self);
+      System.out.printf("machine: %d cores, %s%n", Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"));
+    } finally {
+      hub.stop();
+    }
+  }
+
+  static String setup(LoadClient load, int instances) throws Exception {
+    JsonObject tenant = call(load, HttpMethod.POST, "/tenants", HubProcess.ADMIN_KEY,
+        new JsonObject().put("name", "bench-" + System.nanoTime()));
+    String key = tenant.getJsonObject("key").getString("token");
+    for (int i = 0; i < instances; i++) {
+      // delivery is not what is measured: limits and the queue cap are lifted, pacing off
+      call(load, HttpMethod.POST, "/instances", key, new JsonObject().put("id", "bench-" + i)
+          .put("provider", new JsonObject().put("type", "simulator"))
+          .put("limits", new JsonObject().put("perMinute", 0).put("perHour", 0).put("perDay", 0))
+          .put("maxQueueSize", 1_000_000));
+    }
+    return key;
+  }
+
+  static JsonObject call(LoadClient load, HttpMethod method, String path, String key, JsonObject body) throws Exception {
+    LoadClient.Answer a = load.exchange(method, path, key, Map.of(), body == null ? null : body.toBuffer())
+        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    if (a.status() >= 300) {
+      throw new IllegalStateException(method + " " + path + " → " + a.status() + " " + a.body());
+    }
+    return a.body().length() == 0 ? new JsonObject() : a.body().toJsonObject();
+  }
+
+
+  record Result(long accepted, long errors, long other, double seconds) {
+  }
+
+  static Result closedLoop(LoadClient load, String key, int instances, int seconds, int clients, String tag, HubProcess hub)
+      throws Exception {
+    AtomicLong accepted = new AtomicLong();
+    AtomicLong errors = new AtomicLong();
+    AtomicLong other = new AtomicLong();
+    AtomicLong seq = new AtomicLong();
+    long start = System.nanoTime();
+    long end = start + TimeUnit.SECONDS.toNanos(seconds);
+    List<Promise<Void>> done = new ArrayList<>();
+    for (int c = 0; c < clients; c++) {
+      Promise<Void> p = Promise.promise();
+      done.add(p);
+      int client = c;
+      load.vertx().runOnContext(v -> loop(load, key, instances, tag, client, end, seq, accepted, errors, other, p));
+    }
+    for (Promise<Void> p : done) {
+      p.future().toCompletionStage().toCompletableFuture().get(seconds + 60L, TimeUnit.SECONDS);
+    }
+    return new Result(accepted.get(), errors.get(), other.get(), (System.nanoTime() - start) / 1e9);
+  }
+
+  private static void loop(LoadClient load, String key, int instances, String tag, int client, long end, AtomicLong seq,
+                           AtomicLong accepted, AtomicLong errors, AtomicLong other, Promise<Void> done) {
+    if (System.nanoTime() >= end) {
+      done.complete();
+      return;
+    }
+    long n = seq.incrementAndGet();
+    load.send(HttpMethod.POST, "/instances/bench-" + (n % instances) + "/messages", key,
+            Map.of("Idempotency-Key", tag + ":" + n), body(n))
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            errors.incrementAndGet();
+          } else if (ar.result() == 202) {
+            accepted.incrementAndGet();
+          } else {
+            other.incrementAndGet();
+          }
+          loop(load, key, instances, tag, client, end, seq, accepted, errors, other, done);
+        });
+  }
+
+  static Buffer body(long n) {
+    return Buffer.buffer("{\"to\":\"" + TO + "\",\"text\":\"Order " + n + " confirmed, thank you\"}");
+  }
+
+  record OpenResult(long sent, long accepted, long errors, LoadClient.Latencies latencies) {
+  }
+
+  /**
+   * Fixed-rate (open-loop) load: request i is due at start + i/rate whatever happened to the
+   * others, and its latency counts from that intended time, so a stall is charged to every request
+   * it delayed (coordinated omission corrected).
+   */
+  static OpenResult openLoop(LoadClient load, String key, int instances, int seconds, int rate) throws Exception {
+    LoadClient.Latencies lat = new LoadClient.Latencies();
+    AtomicLong accepted = new AtomicLong();
+    AtomicLong errors = new AtomicLong();
+    AtomicLong completed = new AtomicLong();
+    long total = (long) rate * seconds;
+    long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
+    double intervalNanos = 1e9 / rate;
+    Promise<Void> allSent = Promise.promise();
+    long[] next = {0};
+    long timer = load.vertx().setPeriodic(1, id -> {
+      long now = System.nanoTime();
+      while (next[0] < total && start + (long) (next[0] * intervalNanos) <= now) {
+        long i = next[0]++;
+        long intended = start + (long) (i * intervalNanos);
+        load.send(HttpMethod.POST, "/instances/bench-" + (i % instances) + "/messages", key,
+            Map.of("Idempotency-Key", "open:" + i), body(i)).onComplete(ar -> {
+              lat.add(System.nanoTime() - intended);
+              if (ar.succeeded() && ar.result() == 202) {
+                accepted.incrementAndGet();
+              } else {
+                errors.incrementAndGet();
+              }
+              completed.incrementAndGet();
+            });
+      }
+      if (next[0] >= total) {
+        allSent.tryComplete();
+      }
+    });
+    allSent.future().toCompletionStage().toCompletableFuture().get(seconds + 60L, TimeUnit.SECONDS);
+    load.vertx().cancelTimer(timer);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (completed.get() < total && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    return new OpenResult(total, accepted.get(), errors.get() + (total - completed.get()), lat);
+  }
+
+  static long rows(HubProcess hub) throws Exception {
+    try (Connection c = DriverManager.getConnection(hub.jdbcUrl(), "postgres", "");
+         Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM messages")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** CPU used by the hub JVM, the PostgreSQL server and this process between start() and stop(). */
+  record Cpu(HubProcess hub, long pgPid, double hub0, double pg0, double self0, long t0) {
+    record Used(double hub, double pg, double self, double wall) {
+    }
+
+    static Cpu start(HubProcess hub) throws IOException {
+      long pg = hub.postmasterPid().orElse(-1L);
+      return new Cpu(hub, pg, CpuClock.seconds(hub.pid()), pg > 0 ? CpuClock.treeSeconds(pg) : 0, CpuClock.selfSeconds(),
+          System.nanoTime());
+    }
+
+    Used stop() {
+      return new Used(CpuClock.seconds(hub.pid()) - hub0, (pgPid > 0 ? CpuClock.treeSeconds(pgPid) : 0) - pg0,
+          CpuClock.selfSeconds() - self0, (System.nanoTime() - t0) / 1e9);
+    }
+  }
+
+  /** pgbench against the hub's own PostgreSQL: one commit per single-row insert, its best client count. */
+  record Pgbench(double tps, String description) {
+    static final Pattern TPS = Pattern.compile("tps = ([0-9.]+)");
+
+    static Pgbench best(HubProcess hub, int seconds) throws Exception {
+      String bin = find();
+      if (bin == null) {
+        return null;
+      }
+      try (Connection c = DriverManager.getConnection(hub.jdbcUrl(), "postgres", ""); Statement s = c.createStatement()) {
+        s.execute("DROP TABLE IF EXISTS bench_insert");
+        s.execute("CREATE TABLE bench_insert (k text PRIMARY KEY, v text NOT NULL, at timestamptz NOT NULL DEFAULT now())");
+      }
+      Path script = Files.createTempFile("pgbench", ".sql");
+      Files.writeString(script, "\\set k random(1, 2000000000)\n"
+          + "INSERT INTO bench_insert (k, v) VALUES (:k, 'Order confirmed, thank you') ON CONFLICT DO NOTHING;\n");
+      Pgbench best = null;
+      for (int clients : new int[] {16, 64, 128}) {
+        ProcessBuilder pb = new ProcessBuilder(bin, "-h", "localhost", "-p", Integer.toString(hub.pgPort()), "-U", "postgres",
+            "-n", "-M", "prepared", "-c", Integer.toString(clients), "-j", "2", "-T", Integer.toString(Math.max(5, seconds / 2)),
+            "-f", script.toString(), "wahub").redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        Matcher m = TPS.matcher(out);
+        if (m.find()) {
+          double tps = Double.parseDouble(m.group(1));
+          System.out.printf("pgbench -c %d: %,.0f tps%n", clients, tps);
+          if (best == null || tps > best.tps) {
+            best = new Pgbench(tps, "-c 16/64/128 -j 2 -M prepared: best at -c " + clients);
+          }
+        } else {
+          System.out.println("pgbench output not understood:\n" + out);
+        }
+      }
+      return best;
+    }
+
+    static String find() {
+      for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+        if (Files.isExecutable(Path.of(dir, "pgbench"))) {
+          return Path.of(dir, "pgbench").toString();
+        }
+      }
+      try (var dirs = Files.list(Path.of("/usr/lib/postgresql"))) {
+        return dirs.map(d -> d.resolve("bin/pgbench")).filter(Files::isExecutable).map(Path::toString).findFirst().orElse(null);
+      } catch (IOException e) {
+        return null;
+      }
+    }
+  }
+}
