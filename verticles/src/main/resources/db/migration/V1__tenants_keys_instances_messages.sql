@@ -49,6 +49,7 @@ CREATE TABLE instances (
   version          integer     NOT NULL DEFAULT 1,
   created_at       timestamptz NOT NULL DEFAULT now(),
   updated_at       timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT instances_id_tenant_uniq UNIQUE (id, tenant_id),   -- target of the messages FK below
   CONSTRAINT instances_id_format CHECK (id ~ '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$'),
   CONSTRAINT instances_provider_type CHECK (provider_type IN ('simulator', 'cloud-api', 'waha', 'adapter')),
   CONSTRAINT instances_limits_nonneg CHECK (per_minute >= 0 AND per_hour >= 0 AND per_day >= 0),
@@ -65,8 +66,8 @@ CREATE INDEX instances_tenant ON instances (tenant_id, id);
 CREATE TABLE messages (
   id                   uuid        PRIMARY KEY DEFAULT gen_random_uuid(),
   seq                  bigint      GENERATED ALWAYS AS IDENTITY,   -- accept order: FIFO ties and list cursors
-  tenant_id            text        NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
-  instance_id          text        NOT NULL REFERENCES instances (id) ON DELETE CASCADE,
+  tenant_id            text        NOT NULL,
+  instance_id          text        NOT NULL,
   chat_id              text        NOT NULL,
   recipient            text        NOT NULL,
   kind                 text        NOT NULL,
@@ -74,6 +75,10 @@ CREATE TABLE messages (
   metadata             jsonb,
   -- NULL once the key's retention ran out (the row stays for its history; the key may be reused)
   idempotency_key      text,
+  -- 128 bits of SHA-256(tenant_id, idempotency_key): the one-column unique key the intake probes
+  -- and arbitrates on. One column and one index, so no cached generic plan can ever pick another
+  -- tenant_id-prefixed index and scan a whole tenant instead of probing one key.
+  dedupe_id            uuid,
   key_derived          boolean     NOT NULL,
   payload_hash         text        NOT NULL,
   status               text        NOT NULL DEFAULT 'queued',
@@ -94,7 +99,10 @@ CREATE TABLE messages (
   delivered_at         timestamptz,
   read_at              timestamptz,
   finalized_at         timestamptz,
-  CONSTRAINT messages_tenant_key_uniq UNIQUE (tenant_id, idempotency_key),
+  -- one FK check per row covers both: the instance exists and belongs to the message's tenant
+  CONSTRAINT messages_instance_fk FOREIGN KEY (instance_id, tenant_id) REFERENCES instances (id, tenant_id) ON DELETE CASCADE,
+  CONSTRAINT messages_dedupe_uniq UNIQUE (dedupe_id),
+  CONSTRAINT messages_dedupe_iff_key CHECK ((idempotency_key IS NULL) = (dedupe_id IS NULL)),
   CONSTRAINT messages_kind CHECK (kind IN ('text', 'media', 'location', 'contact', 'poll')),
   CONSTRAINT messages_status CHECK (status IN ('queued', 'sending', 'sent', 'delivered', 'read',
                                                'failed', 'cancelled', 'expired', 'in_doubt')),
@@ -104,9 +112,7 @@ CREATE TABLE messages (
   CONSTRAINT messages_expiry_after_send_at CHECK (expires_at IS NULL OR send_at IS NULL OR expires_at > send_at),
   CONSTRAINT messages_finalized_iff_terminal CHECK ((status IN ('queued', 'sending')) = (finalized_at IS NULL))
 );
--- the claim: due work of one instance in per-chat FIFO order
-CREATE INDEX messages_pending ON messages (instance_id, order_at, seq) WHERE status IN ('queued', 'sending');
--- the per-chat head check
+-- the claim and the per-chat head check: pending work of one instance (bounded by its queue cap)
 CREATE INDEX messages_pending_chat ON messages (instance_id, chat_id, order_at, seq) WHERE status IN ('queued', 'sending');
 -- lists by tenant/instance/status, keyset on seq
 CREATE INDEX messages_tenant_seq ON messages (tenant_id, seq);
@@ -114,8 +120,9 @@ CREATE INDEX messages_instance_status_seq ON messages (instance_id, status, seq)
 -- the lease sweeper
 CREATE INDEX messages_lease ON messages (lease_until) WHERE status = 'sending';
 
--- Audit trail: every transition and attempt. Source of GET /messages/:id history and of the
--- limiter rebuild (kind = 'attempt').
+-- Audit trail: every transition and attempt after acceptance (acceptance itself is the message
+-- row's created_at, which spares the intake a second row per message). Source of the history in
+-- GET /messages/:id and of the limiter rebuild (kind = 'attempt').
 CREATE TABLE message_events (
   id           bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   message_id   uuid        NOT NULL REFERENCES messages (id) ON DELETE CASCADE,

@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
  * (coordinated omission corrected), pgbench's single-row INSERT … ON CONFLICT DO NOTHING tps on the
  * same PostgreSQL, the ratio, and the CPU each process used.
  *
- * <p>Usage: {@code bench/intake.sh [--seconds 20] [--clients 256] [--rate 1000] [--instances 8]}
+ * <p>Usage: {@code bench/intake.sh [--seconds 20] [--clients 256] [--rate 1000] [--instances 8]
+ *   [--hub-env KEY=VALUE,KEY=VALUE]}
  */
 public final class IntakeBench {
 
@@ -42,7 +43,13 @@ public final class IntakeBench {
     Path jar = Path.of(opts.getOrDefault("jar", "verticles/target/wa-hub.jar"));
     Path dataDir = Path.of(opts.getOrDefault("data", "bench/out/intake-" + System.currentTimeMillis()));
 
-    HubProcess hub = new HubProcess(jar, dataDir, Map.of("HUB_LOG_LEVEL", "WARN"));
+    Map<String, String> env = new java.util.HashMap<>(Map.of("HUB_LOG_LEVEL", "WARN"));
+    for (String kv : opts.getOrDefault("hub-env", "").split(",")) {
+      if (kv.contains("=")) {
+        env.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+      }
+    }
+    HubProcess hub = new HubProcess(jar, dataDir, env);
     System.out.printf("starting %s with data in %s%n", jar, dataDir);
     System.out.printf("hub ready in %d ms%n", hub.start().toMillis());
     try (LoadClient load = new LoadClient(hub.httpPort(), Math.max(clients, 64))) {

@@ -29,4 +29,24 @@ public record IntakeRequest(
   String dedupeKey() {
     return tenantId + '\u0000' + idempotencyKey;
   }
+
+  /** The database's unique key for (tenant, idempotency key): 128 bits of their SHA-256. */
+  java.util.UUID dedupeId() {
+    return dedupeId(tenantId, idempotencyKey);
+  }
+
+  static java.util.UUID dedupeId(String tenantId, String key) {
+    try {
+      java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+      byte[] t = tenantId.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      sha.update((byte) (t.length >>> 8));
+      sha.update((byte) t.length);
+      sha.update(t);
+      byte[] d = sha.digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(d);
+      return new java.util.UUID(b.getLong(), b.getLong());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 }

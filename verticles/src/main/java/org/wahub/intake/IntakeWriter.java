@@ -14,7 +14,7 @@ import java.util.List;
  * for up to a few hundred requests). The statement locks the instance rows involved (in id order,
  * so two batches cannot deadlock on them) and reads their queue depth from the locked, newest row
  * version; it admits per instance at most {@code max_queue - queue_depth} new keys, inserts them
- * with {@code ON CONFLICT DO NOTHING}, records the 'accepted' event, and returns one row per input
+ * with {@code ON CONFLICT DO NOTHING}, and returns one row per input
  * saying what happened. Keys that already exist are not rewritten (no {@code DO UPDATE} row
  * versions for duplicates): their id, status, hash and instance come back from the same statement.
  *
@@ -25,9 +25,10 @@ final class IntakeWriter {
   static final String MESSAGE_INSERT_MANY = """
       WITH input AS (
         SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                             $8::text[], $9::text[], $10::bool[], $11::text[], $12::timestamptz[], $13::timestamptz[])
+                             $8::text[], $9::text[], $10::bool[], $11::text[], $12::timestamptz[], $13::timestamptz[],
+                             $14::uuid[])
           AS t(ord, tenant_id, instance_id, chat_id, recipient, kind, payload, metadata, idempotency_key,
-               key_derived, payload_hash, send_at, expires_at)
+               key_derived, payload_hash, send_at, expires_at, dedupe_id)
       ),
       locked AS (
         SELECT i.id, i.tenant_id, i.max_queue, i.queue_depth, i.per_minute
@@ -37,28 +38,27 @@ final class IntakeWriter {
            FOR UPDATE
       ),
       existing AS (
-        SELECT m.tenant_id, m.idempotency_key, m.id, m.instance_id, m.status, m.payload_hash
-          FROM messages m JOIN input USING (tenant_id, idempotency_key)
+        -- LATERAL ... LIMIT 1 pins an index probe per request: a cached generic plan must never
+        -- turn this into a hash join over the whole (growing) messages table
+        SELECT input.dedupe_id, m.id, m.instance_id, m.status, m.payload_hash
+          FROM input CROSS JOIN LATERAL (
+                 SELECT id, instance_id, status, payload_hash FROM messages
+                  WHERE messages.dedupe_id = input.dedupe_id LIMIT 1) m
       ),
       ranked AS (
         SELECT input.*, l.max_queue - l.queue_depth AS free,
                row_number() OVER (PARTITION BY input.instance_id ORDER BY input.ord) AS rn
           FROM input JOIN locked l ON l.id = input.instance_id AND l.tenant_id = input.tenant_id
-         WHERE NOT EXISTS (SELECT 1 FROM existing e
-                            WHERE e.tenant_id = input.tenant_id AND e.idempotency_key = input.idempotency_key)
+         WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE e.dedupe_id = input.dedupe_id)
       ),
       ins AS (
         INSERT INTO messages (tenant_id, instance_id, chat_id, recipient, kind, payload, metadata, idempotency_key,
-                              key_derived, payload_hash, send_at, expires_at, order_at)
+                              key_derived, payload_hash, send_at, expires_at, order_at, dedupe_id)
         SELECT tenant_id, instance_id, chat_id, recipient, kind, payload::jsonb, metadata::jsonb, idempotency_key,
-               key_derived, payload_hash, send_at, expires_at, greatest(send_at, now())
+               key_derived, payload_hash, send_at, expires_at, greatest(send_at, now()), dedupe_id
           FROM ranked WHERE rn <= free ORDER BY ord
-        ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
-        RETURNING id, tenant_id, idempotency_key, instance_id, created_at
-      ),
-      ev AS (
-        INSERT INTO message_events (message_id, instance_id, at, kind, to_status)
-        SELECT id, instance_id, created_at, 'accepted', 'queued' FROM ins
+        ON CONFLICT (dedupe_id) DO NOTHING
+        RETURNING id, dedupe_id
       )
       SELECT input.ord,
              ins.id AS new_id,
@@ -67,8 +67,8 @@ final class IntakeWriter {
              l.id IS NOT NULL AS instance_found, l.max_queue, l.per_minute,
              coalesce(r.rn <= r.free, false) AS admitted
         FROM input
-        LEFT JOIN ins ON ins.tenant_id = input.tenant_id AND ins.idempotency_key = input.idempotency_key
-        LEFT JOIN existing e ON e.tenant_id = input.tenant_id AND e.idempotency_key = input.idempotency_key
+        LEFT JOIN ins ON ins.dedupe_id = input.dedupe_id
+        LEFT JOIN existing e ON e.dedupe_id = input.dedupe_id
         LEFT JOIN locked l ON l.id = input.instance_id AND l.tenant_id = input.tenant_id
         LEFT JOIN ranked r ON r.ord = input.ord
       """;
@@ -99,6 +99,7 @@ final class IntakeWriter {
     String[] hash = new String[n];
     OffsetDateTime[] sendAt = new OffsetDateTime[n];
     OffsetDateTime[] expiresAt = new OffsetDateTime[n];
+    java.util.UUID[] dedupe = new java.util.UUID[n];
     for (int i = 0; i < n; i++) {
       IntakeRequest r = batch.get(i);
       ord[i] = i;
@@ -114,9 +115,10 @@ final class IntakeWriter {
       hash[i] = r.payloadHash();
       sendAt[i] = r.sendAt();
       expiresAt[i] = r.expiresAt();
+      dedupe[i] = r.dedupeId();
     }
     Tuple params = Tuple.from(new Object[] {ord, tenant, instance, chat, recipient, kind, payload, metadata, key,
-        derived, hash, sendAt, expiresAt});
+        derived, hash, sendAt, expiresAt, dedupe});
     return pool.preparedQuery(MESSAGE_INSERT_MANY).execute(params).map(rows -> {
       Outcome[] out = new Outcome[n];
       for (Row r : rows) {

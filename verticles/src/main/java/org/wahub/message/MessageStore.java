@@ -17,8 +17,12 @@ public final class MessageStore {
 
   static final String MESSAGE_GET_FOR_TENANT =
       "SELECT " + MessageView.COLUMNS + " FROM messages WHERE id = $1 AND tenant_id = $2";
+  // acceptance is the row's own created_at; every later transition and attempt is an event row
   static final String MESSAGE_EVENTS_FOR_MESSAGE =
-      "SELECT at, kind, from_status, to_status, attempt, detail FROM message_events WHERE message_id = $1 ORDER BY id";
+      "SELECT created_at AS at, 'accepted' AS kind, NULL::text AS from_status, 'queued' AS to_status, 0 AS attempt, "
+          + "NULL::text AS detail, 0::bigint AS id FROM messages WHERE id = $1 "
+          + "UNION ALL SELECT at, kind, from_status, to_status, attempt, detail, id FROM message_events WHERE message_id = $1 "
+          + "ORDER BY id";
   // Lists walk seq upwards (oldest first), so a cursor stays valid however many rows arrive later.
   static final String MESSAGE_LIST_BY_TENANT =
       "SELECT " + MessageView.COLUMNS + " FROM messages WHERE tenant_id = $1 AND seq > $2 "

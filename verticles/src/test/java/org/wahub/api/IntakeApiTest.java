@@ -79,8 +79,9 @@ class IntakeApiTest {
     assertThat(row).hasSize(1);
     assertThat(row.get(0)).containsEntry("status", "queued").containsEntry("chat_id", "4915112345678@c.us")
         .containsEntry("kind", "text");
-    assertThat(hub.sql.count("SELECT count(*) FROM message_events WHERE message_id = ?::uuid AND kind = 'accepted'",
-        body.getString("id"))).isEqualTo(1);
+    JsonArray history = http.get("/messages/" + body.getString("id"), shop.key()).json().getJsonArray("history");
+    assertThat(history).hasSize(1);
+    assertThat(history.getJsonObject(0).getString("event")).isEqualTo("accepted");
     await().until(() -> wakes.get() > wakesBefore);
 
     // replay while pending: same id, marked as a replay, no new row
