@@ -32,8 +32,17 @@ public final class Addresses {
     return instance(instanceId, "wake");
   }
 
-  /** Per-instance request/reply address for operations (status, restart, stop, start, simulate). */
-  public static String instance(String instanceId, String verb) {
+  /**
+   * Per-instance request/reply address of its InstanceVerticle. The body is
+   * {@code {"action": "status"|"restart"|"stop"|"start"|"qr"|"simulate", …}}; the reply is
+   * {@code {"status": <http status>, "body": {…}}} or {@code {"status": 4xx, "error": {code, title, detail}}}.
+   * Not local-only: in a cluster the instance's owner answers.
+   */
+  public static String instanceOps(String instanceId) {
+    return instance(instanceId, "ops");
+  }
+
+  private static String instance(String instanceId, String verb) {
     return "wahub.instance." + instanceId + "." + verb;
   }
 }

@@ -14,6 +14,7 @@ import org.wahub.db.Database;
 import org.wahub.db.EmbeddedDatabase;
 import org.wahub.db.Migrations;
 import org.wahub.db.Pools;
+import org.wahub.delivery.InstanceSupervisor;
 import org.wahub.intake.IdempotencyVerticle;
 import org.wahub.intake.LocalCodec;
 
@@ -66,6 +67,8 @@ public final class Hub {
           java.util.concurrent.atomic.AtomicInteger shard = new java.util.concurrent.atomic.AtomicInteger();
           return deploy(() -> new IdempotencyVerticle(options, config, shard.getAndIncrement()), config.intakeVerticles());
         })
+        .compose(x -> deploy(() -> new InstanceSupervisor(config, options,
+            InstanceSupervisor.defaultFactory(config, options)), 1))
         .compose(x -> deploy(() -> new ApiVerticle(config, options, keyCache, schemaVersion), config.apiVerticles()))
         .onSuccess(x -> {
           vertx.eventBus().<String>consumer(Addresses.KEY_REVOKED, msg -> keyCache.evictKey(msg.body()));

@@ -72,6 +72,48 @@ public final class HubConfig {
   public int minSendIntervalMs() { return intValue("MIN_SEND_INTERVAL_MS", 500); }
   public int sendJitterMs() { return intValue("SEND_JITTER_MS", 0); }
 
+  // ---- delivery (DESIGN §4, §5, §7)
+  /**
+   * Divides every domain duration (limiter windows, retry backoff, reconnect delays and timeouts,
+   * the restart window) by this factor: 60 turns a minute into a second. For tests and demos only;
+   * pacing, latencies and the send timeout are given in ms and are not scaled.
+   */
+  public double timeScale() {
+    double v = string("HUB_TIME_SCALE").map(Double::parseDouble).orElse(1.0);
+    if (!(v >= 1.0 && v <= 1_000_000.0)) {
+      throw new IllegalArgumentException("config HUB_TIME_SCALE must be between 1 and 1000000");
+    }
+    return v;
+  }
+  public long sendTimeoutMs() { return longValue("HUB_SEND_TIMEOUT_MS", 10_000); }
+  /** How long a claim is owned; longer than any send may take, so only a dead process loses one. */
+  public long leaseMs() { return longValue("HUB_LEASE_MS", sendTimeoutMs() + 20_000); }
+  public long retryBaseBackoffMs() { return longValue("RETRY_BASE_BACKOFF_MS", 5_000); }
+  public long retryMaxBackoffMs() { return longValue("RETRY_MAX_BACKOFF_MS", 120_000); }
+  public int maxSendAttempts() { return intValue("MAX_SEND_ATTEMPTS", 5); }
+  public long softRestartTimeoutMs() { return longValue("SOFT_RESTART_TIMEOUT_MS", 180_000); }
+  public long hardRestartTimeoutMs() { return longValue("HARD_RESTART_TIMEOUT_MS", 180_000); }
+  public int maxRestartsPerWindow() { return intValue("MAX_RESTARTS_PER_WINDOW", 4); }
+  public long restartWindowMinutes() { return longValue("RESTART_WINDOW_MINUTES", 10); }
+  public int maxReconnectAttempts() { return intValue("MAX_RECONNECT_ATTEMPTS", 5); }
+  /** Delays before reconnect attempts 1, 2, …; the last one repeats. */
+  public java.util.List<Long> reconnectDelaysMs() {
+    String raw = string("RECONNECT_DELAYS_MS").orElse("60000,120000,180000,240000,300000");
+    java.util.List<Long> out = new java.util.ArrayList<>();
+    for (String part : raw.split(",")) {
+      try {
+        out.add(Long.parseLong(part.trim()));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("config RECONNECT_DELAYS_MS must be a comma-separated list of ms, got '" + raw + "'");
+      }
+    }
+    return out;
+  }
+  public int circuitBreakerMaxFailures() { return intValue("CIRCUIT_BREAKER_MAX_FAILURES", 5); }
+  public long circuitBreakerResetMs() { return longValue("CIRCUIT_BREAKER_RESET_MS", 60_000); }
+  /** How many instance verticles the supervisor deploys at once at start (keeps event loops responsive). */
+  public int supervisorDeployBatch() { return intValue("HUB_SUPERVISOR_DEPLOY_BATCH", 64); }
+
   // ---- generic accessors; values from the environment arrive as strings
   public Optional<String> string(String key) {
     Object v = raw.getValue(key);

@@ -122,7 +122,7 @@ CREATE INDEX messages_lease ON messages (lease_until) WHERE status = 'sending';
 
 -- Audit trail: every transition and attempt after acceptance (acceptance itself is the message
 -- row's created_at, which spares the intake a second row per message). Source of the history in
--- GET /messages/:id and of the limiter rebuild (kind = 'attempt').
+-- GET /messages/:id and of the limiter rebuild (one completion event per send attempt).
 CREATE TABLE message_events (
   id           bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   message_id   uuid        NOT NULL REFERENCES messages (id) ON DELETE CASCADE,

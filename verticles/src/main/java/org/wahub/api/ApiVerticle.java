@@ -17,6 +17,8 @@ import org.wahub.auth.KeyCache;
 import org.wahub.auth.KeyStore;
 import org.wahub.auth.Principal;
 import org.wahub.db.Pools;
+import org.wahub.delivery.InstanceOpsRoutes;
+import org.wahub.provider.SimulatorLog;
 import org.wahub.health.HealthRoutes;
 import org.wahub.instance.InstanceRoutes;
 import org.wahub.instance.InstanceStore;
@@ -86,8 +88,9 @@ public final class ApiVerticle extends VerticleBase {
     router.route("/messages*").handler(auth::handle);
     new TenantRoutes(vertx, new TenantStore(pool, keys), keys, keyCache).mount(router);
     new InstanceRoutes(vertx, new InstanceStore(pool), config).mount(router);
+    new InstanceOpsRoutes(vertx, new InstanceStore(pool), new SimulatorLog(pool)).mount(router);
     new IntakeRoutes(vertx, config).mount(router);
-    new MessageRoutes(new MessageStore(pool)).mount(router);
+    new MessageRoutes(vertx, new MessageStore(pool), pool).mount(router);
 
     router.route().failureHandler(this::failure);
     router.errorHandler(404, ctx -> Problems.respond(ctx, ApiError.notFound("no route " + ctx.request().method() + " " + ctx.request().path())));

@@ -1,10 +1,12 @@
 package org.wahub.message;
 
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.Pool;
 import org.wahub.api.ApiError;
 import org.wahub.api.Responses;
 import org.wahub.auth.Authenticator;
@@ -19,20 +21,27 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
-/** Reading messages: one with its history, or a keyset-paginated list. */
+/**
+ * Reading messages (one with its history, or a keyset-paginated list) and mounting the
+ * dead-letter operations of {@link MessageOpsRoutes} (retry, cancel, delete, bulk retry).
+ */
 public final class MessageRoutes {
 
   private static final Pattern INSTANCE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
   private static final String CURSOR_PREFIX = "m1:";
   private final MessageStore store;
+  private final MessageOpsRoutes ops;
 
-  public MessageRoutes(MessageStore store) {
+  /** {@code pool} backs the write side ({@link MessageOps}); {@code vertx} publishes instance wakes. */
+  public MessageRoutes(Vertx vertx, MessageStore store, Pool pool) {
     this.store = store;
+    this.ops = new MessageOpsRoutes(vertx, new MessageOps(pool));
   }
 
   public void mount(Router router) {
     router.get("/messages").handler(ctx -> Responses.json(ctx, 200, list(ctx)));
     router.get("/messages/:messageId").handler(ctx -> Responses.json(ctx, 200, get(ctx)));
+    ops.mount(router);
   }
 
   private Future<JsonObject> get(RoutingContext ctx) {

@@ -75,9 +75,14 @@ public final class TestHub implements AutoCloseable {
     return new Tenant(body.getString("id"), body.getJsonObject("key").getString("token"));
   }
 
-  /** Creates a simulator instance for the tenant. */
+  /**
+   * Creates a simulator instance for the tenant. Unless {@code extra} brings its own provider
+   * block, the simulated session stays at NEEDS_QR, so nothing is sent and tests of intake and
+   * message states are not raced by the delivery loop.
+   */
   public void instance(Tenant t, String id, JsonObject extra) {
-    JsonObject body = new JsonObject().put("id", id).put("provider", new JsonObject().put("type", "simulator"));
+    JsonObject body = new JsonObject().put("id", id)
+        .put("provider", new JsonObject().put("type", "simulator").put("startState", "NEEDS_QR"));
     if (extra != null) {
       body.mergeIn(extra);
     }

@@ -1,0 +1,290 @@
+package org.wahub.delivery;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The delivery side's SQL, one named statement per operation. Time is always passed in ({@code now}
+ * from the verticle's clock), never read from the database, so leases, due checks and audit times
+ * agree with the limiter. Every transition writes its audit row in the same statement.
+ *
+ * <p>Claims take a lease and bump the fence; every completion is conditional on that fence and on
+ * the row still being {@code sending}, so a stale worker can never overwrite a newer result: its
+ * write matches no row and the method says so by returning false.
+ */
+final class DeliveryStore {
+
+  /** A claimed message: what the provider needs plus the fence that completes it. */
+  record Claimed(UUID id, long fence, int attempts, String chatId, String recipient, String kind, JsonObject content) {
+  }
+
+  /** When the next queued head becomes due or expires (either may be null). */
+  record NextDue(Instant due, Instant expiry) {
+  }
+
+  static final String MESSAGE_EXPIRE_DUE = """
+      WITH upd AS (
+        UPDATE messages SET status = 'expired', finalized_at = $2, updated_at = $2,
+               last_error_code = 'expired', last_error = 'not sent before expiresAt'
+         WHERE instance_id = $1 AND status = 'queued' AND expires_at <= $2
+        RETURNING id, instance_id, attempts)
+      INSERT INTO message_events (message_id, instance_id, at, kind, from_status, to_status, attempt)
+      SELECT id, instance_id, $2, 'expired', 'queued', 'expired', attempts FROM upd
+      RETURNING message_id""";
+
+  // The head of each chat is its oldest pending message (by order_at, seq); only due heads qualify.
+  static final String MESSAGE_CLAIM_NEXT = """
+      WITH next AS (
+        SELECT m.id FROM messages m
+         WHERE m.instance_id = $1 AND m.status = 'queued'
+           AND m.order_at <= $2 AND (m.next_attempt_at IS NULL OR m.next_attempt_at <= $2)
+           AND (m.expires_at IS NULL OR m.expires_at > $2)
+           AND NOT EXISTS (SELECT 1 FROM messages p
+                            WHERE p.instance_id = m.instance_id AND p.chat_id = m.chat_id
+                              AND p.status IN ('queued', 'sending')
+                              AND (p.order_at, p.seq) < (m.order_at, m.seq))
+         ORDER BY m.order_at, m.seq
+         LIMIT 1
+           FOR UPDATE SKIP LOCKED),
+      claimed AS (
+        UPDATE messages m SET status = 'sending', lease_owner = $3, lease_until = $4, fence = m.fence + 1,
+               attempts = m.attempts + 1, updated_at = $2
+          FROM next WHERE m.id = next.id
+        RETURNING m.id, m.fence, m.attempts, m.chat_id, m.recipient, m.kind, m.payload),
+      ev AS (
+        INSERT INTO message_events (message_id, instance_id, at, kind, from_status, to_status, attempt)
+        SELECT id, $1, $2, 'attempt', 'queued', 'sending', attempts FROM claimed)
+      SELECT * FROM claimed""";
+
+  static final String MESSAGE_NEXT_DUE = """
+      SELECT min(greatest(m.order_at, coalesce(m.next_attempt_at, m.order_at))) AS due, min(m.expires_at) AS expiry
+        FROM messages m
+       WHERE m.instance_id = $1 AND m.status = 'queued'
+         AND NOT EXISTS (SELECT 1 FROM messages p
+                          WHERE p.instance_id = m.instance_id AND p.chat_id = m.chat_id
+                            AND p.status IN ('queued', 'sending')
+                            AND (p.order_at, p.seq) < (m.order_at, m.seq))""";
+
+  static final String MESSAGE_COMPLETE_SENT = """
+      WITH upd AS (
+        UPDATE messages SET status = 'sent', provider_message_id = $3, sent_at = $4, finalized_at = $4, updated_at = $4,
+               lease_owner = NULL, lease_until = NULL, last_error_code = NULL, last_error = NULL
+         WHERE id = $1 AND fence = $2 AND status = 'sending'
+        RETURNING id, instance_id, attempts)
+      INSERT INTO message_events (message_id, instance_id, at, kind, from_status, to_status, attempt, detail)
+      SELECT id, instance_id, $4, 'sent', 'sending', 'sent', attempts, $3 FROM upd
+      RETURNING message_id""";
+
+  static final String MESSAGE_RETRY_LATER = """
+      WITH upd AS (
+        UPDATE messages SET status = 'queued', next_attempt_at = $3, last_error_code = $4, last_error = $5,
+               updated_at = $6, lease_owner = NULL, lease_until = NULL
+         WHERE id = $1 AND fence = $2 AND status = 'sending'
+        RETURNING id, instance_id, attempts)
+      INSERT INTO message_events (message_id, instance_id, at, kind, from_status, to_status, attempt, detail)
+      SELECT id, instance_id, $6, 'retry_scheduled', 'sending', 'queued', attempts, $4 || ': ' || $5 FROM upd
+      RETURNING message_id""";
+
+  static final String MESSAGE_FINISH = """
+      WITH upd AS (
+        UPDATE messages SET status = $3, finalized_at = $6, updated_at = $6, last_error_code = $4, last_error = $5,
+               lease_owner = NULL, lease_until = NULL
+         WHERE id = $1 AND fence = $2 AND status = 'sending'
+        RETURNING id, instance_id, attempts)
+      INSERT INTO message_events (message_id, instance_id, at, kind, from_status, to_status, attempt, detail)
+      SELECT id, instance_id, $6, $3, 'sending', $3, attempts, $4 || ': ' || $5 FROM upd
+      RETURNING message_id""";
+
+  // Not handed over after all (shutdown before the send started): the attempt did not happen.
+  static final String MESSAGE_RELEASE = """
+      WITH upd AS (
+        UPDATE messages SET status = 'queued', attempts = attempts - 1, updated_at = $3,
+               lease_owner = NULL, lease_until = NULL
+         WHERE id = $1 AND fence = $2 AND status = 'sending'
+        RETURNING id, instance_id, attempts)
+      INSERT INTO message_events (message_id, instance_id, at, kind, from_status, to_status, attempt, detail)
+      SELECT id, instance_id, $3, 'released', 'sending', 'queued', attempts, 'released unsent at shutdown' FROM upd
+      RETURNING message_id""";
+
+  // On start, every 'sending' row of the instance is an orphan of an earlier incarnation (only the
+  // instance's own verticle claims, and a graceful stop finishes or releases its send): resend it
+  // with the same id when the provider deduplicates, otherwise nobody can know -> in_doubt.
+  static final String MESSAGE_RESCUE_ORPHANS = """
+      WITH upd AS (
+        UPDATE messages SET status = CASE WHEN $3 THEN 'queued' ELSE 'in_doubt' END,
+               finalized_at = CASE WHEN $3 THEN NULL ELSE $2 END, updated_at = $2, fence = fence + 1,
+               lease_owner = NULL, lease_until = NULL, last_error_code = 'interrupted',
+               last_error = 'the hub stopped while this message was being handed to the provider'
+         WHERE instance_id = $1 AND status = 'sending'
+        RETURNING id, instance_id, attempts, status)
+      INSERT INTO message_events (message_id, instance_id, at, kind, from_status, to_status, attempt, detail)
+      SELECT id, instance_id, $2, 'interrupted', 'sending', status, attempts,
+             CASE WHEN $3 THEN 'resent with the same id (the provider deduplicates)' ELSE 'outcome unknown' END FROM upd
+      RETURNING message_id""";
+
+  static final String MESSAGE_RECEIPT = """
+      WITH upd AS (
+        UPDATE messages SET status = $3,
+               delivered_at = CASE WHEN $3 = 'delivered' THEN $4 ELSE delivered_at END,
+               read_at = CASE WHEN $3 = 'read' THEN $4 ELSE read_at END, updated_at = $4
+         WHERE instance_id = $1 AND provider_message_id = $2
+           AND status = ANY(CASE WHEN $3 = 'read' THEN ARRAY['sent', 'delivered'] ELSE ARRAY['sent'] END)
+        RETURNING id, instance_id, attempts)
+      INSERT INTO message_events (message_id, instance_id, at, kind, from_status, to_status, attempt)
+      SELECT id, instance_id, $4, $3, NULL, $3, attempts FROM upd
+      RETURNING message_id""";
+
+  // one completion event per attempt, stamped after the provider answered (see InstanceVerticle#send);
+  // an attempt cut short by a crash is stamped when it is rescued, later still: both err on the safe side
+  static final String ATTEMPTS_SINCE =
+      "SELECT at FROM message_events WHERE instance_id = $1 "
+          + "AND kind IN ('sent', 'retry_scheduled', 'failed', 'in_doubt', 'interrupted') AND at > $2";
+  static final String RESTARTS_SINCE =
+      "SELECT at FROM instance_events WHERE instance_id = $1 AND kind = 'restart' AND at > $2";
+
+  static final String INSTANCE_STATE_SET = """
+      WITH upd AS (
+        UPDATE instances SET state = $2, state_since = $3, last_error = $4 WHERE id = $1 RETURNING id)
+      INSERT INTO instance_events (instance_id, at, kind, from_state, to_state, detail)
+      SELECT id, $3, $5, $6, $2, $4 FROM upd""";
+  static final String INSTANCE_EVENT_INSERT =
+      "INSERT INTO instance_events (instance_id, at, kind, detail) VALUES ($1, $2, $3, $4)";
+  static final String INSTANCE_DESIRED_SET = "UPDATE instances SET desired_state = $2 WHERE id = $1";
+
+  static final String INSTANCE_COUNTERS = """
+      SELECT (SELECT count(*) FROM message_events WHERE instance_id = $1 AND kind = 'sent' AND at > $2) AS sent1h,
+             (SELECT count(*) FROM message_events WHERE instance_id = $1 AND kind = 'sent' AND at > $3) AS sent24h,
+             (SELECT count(*) FROM message_events WHERE instance_id = $1
+                 AND kind IN ('retry_scheduled', 'failed', 'in_doubt') AND at > $2) AS failures1h,
+             (SELECT count(*) FROM instance_events WHERE instance_id = $1 AND kind = 'disconnected' AND at > $2)
+                 AS disconnects1h,
+             (SELECT queue_depth FROM instances WHERE id = $1) AS depth,
+             (SELECT min(created_at) FROM messages WHERE instance_id = $1 AND status = 'queued') AS oldest""";
+
+  private final Pool pool;
+
+  DeliveryStore(Pool pool) {
+    this.pool = pool;
+  }
+
+  /** Expires overdue queued messages, then claims the next due head: two statements, one connection. */
+  Future<Claimed> expireAndClaim(String instanceId, Instant now, String owner, Instant leaseUntil) {
+    OffsetDateTime t = utc(now);
+    return pool.withConnection(c -> {
+      Future<RowSet<Row>> expired = c.preparedQuery(MESSAGE_EXPIRE_DUE).execute(Tuple.of(instanceId, t));
+      Future<RowSet<Row>> claimed = c.preparedQuery(MESSAGE_CLAIM_NEXT)
+          .execute(Tuple.of(instanceId, t, owner, utc(leaseUntil)));
+      return Future.all(expired, claimed).map(x -> {
+        RowSet<Row> rows = claimed.result();
+        if (rows.size() == 0) {
+          return null;
+        }
+        Row r = rows.iterator().next();
+        Object payload = r.getValue("payload");
+        return new Claimed(r.getUUID("id"), r.getLong("fence"), r.getInteger("attempts"), r.getString("chat_id"),
+            r.getString("recipient"), r.getString("kind"), payload instanceof JsonObject o ? o : new JsonObject());
+      });
+    });
+  }
+
+  Future<NextDue> nextDue(String instanceId) {
+    return pool.preparedQuery(MESSAGE_NEXT_DUE).execute(Tuple.of(instanceId)).map(rows -> {
+      Row r = rows.iterator().next();
+      return new NextDue(instant(r.getOffsetDateTime("due")), instant(r.getOffsetDateTime("expiry")));
+    });
+  }
+
+  Future<Boolean> completeSent(Claimed c, String providerMessageId, Instant now) {
+    return applied(pool.preparedQuery(MESSAGE_COMPLETE_SENT)
+        .execute(Tuple.of(c.id(), c.fence(), providerMessageId, utc(now))));
+  }
+
+  Future<Boolean> retryLater(Claimed c, Instant at, String code, String reason, Instant now) {
+    return applied(pool.preparedQuery(MESSAGE_RETRY_LATER)
+        .execute(Tuple.of(c.id(), c.fence(), utc(at), code, reason, utc(now))));
+  }
+
+  /** Ends the send as 'failed' or 'in_doubt' with a reason. */
+  Future<Boolean> finish(Claimed c, String status, String code, String reason, Instant now) {
+    return applied(pool.preparedQuery(MESSAGE_FINISH)
+        .execute(Tuple.of(c.id(), c.fence(), status, code, reason, utc(now))));
+  }
+
+  Future<Boolean> release(Claimed c, Instant now) {
+    return applied(pool.preparedQuery(MESSAGE_RELEASE).execute(Tuple.of(c.id(), c.fence(), utc(now))));
+  }
+
+  Future<Integer> rescueOrphans(String instanceId, Instant now, boolean resend) {
+    return pool.preparedQuery(MESSAGE_RESCUE_ORPHANS).execute(Tuple.of(instanceId, utc(now), resend)).map(RowSet::size);
+  }
+
+  Future<Boolean> receipt(String instanceId, String providerMessageId, String status, Instant now) {
+    return applied(pool.preparedQuery(MESSAGE_RECEIPT).execute(Tuple.of(instanceId, providerMessageId, status, utc(now))));
+  }
+
+  Future<List<Instant>> attemptsSince(String instanceId, Instant since) {
+    return times(pool.preparedQuery(ATTEMPTS_SINCE).execute(Tuple.of(instanceId, utc(since))));
+  }
+
+  Future<List<Instant>> restartsSince(String instanceId, Instant since) {
+    return times(pool.preparedQuery(RESTARTS_SINCE).execute(Tuple.of(instanceId, utc(since))));
+  }
+
+  Future<Void> setState(String instanceId, String state, String previous, Instant at, String detail, String kind) {
+    return pool.preparedQuery(INSTANCE_STATE_SET)
+        .execute(Tuple.of(instanceId, state, utc(at), detail, kind, previous)).mapEmpty();
+  }
+
+  Future<Void> event(String instanceId, Instant at, String kind, String detail) {
+    return pool.preparedQuery(INSTANCE_EVENT_INSERT).execute(Tuple.of(instanceId, utc(at), kind, detail)).mapEmpty();
+  }
+
+  Future<Void> setDesired(String instanceId, String desired) {
+    return pool.preparedQuery(INSTANCE_DESIRED_SET).execute(Tuple.of(instanceId, desired)).mapEmpty();
+  }
+
+  /** Counters and queue figures for the status endpoint, counted from the audit tables. */
+  Future<JsonObject> counters(String instanceId, Instant now) {
+    return pool.preparedQuery(INSTANCE_COUNTERS)
+        .execute(Tuple.of(instanceId, utc(now.minusSeconds(3600)), utc(now.minusSeconds(86_400)))).map(rows -> {
+          Row r = rows.iterator().next();
+          Instant oldest = instant(r.getOffsetDateTime("oldest"));
+          return new JsonObject()
+              .put("queue", new JsonObject().put("depth", r.getInteger("depth"))
+                  .put("oldestQueuedAt", oldest == null ? null : oldest.toString()))
+              .put("counters", new JsonObject().put("sent1h", r.getLong("sent1h")).put("sent24h", r.getLong("sent24h"))
+                  .put("failures1h", r.getLong("failures1h")).put("disconnects1h", r.getLong("disconnects1h")));
+        });
+  }
+
+  private static Future<Boolean> applied(Future<RowSet<Row>> update) {
+    return update.map(rows -> rows.size() == 1);
+  }
+
+  private static Future<List<Instant>> times(Future<RowSet<Row>> rows) {
+    return rows.map(rs -> {
+      List<Instant> out = new ArrayList<>(rs.size());
+      rs.forEach(r -> out.add(r.getOffsetDateTime("at").toInstant()));
+      return out;
+    });
+  }
+
+  static OffsetDateTime utc(Instant t) {
+    return t == null ? null : t.atOffset(ZoneOffset.UTC);
+  }
+
+  private static Instant instant(OffsetDateTime t) {
+    return t == null ? null : t.toInstant();
+  }
+}
