@@ -178,24 +178,23 @@ final class DeliveryStore {
     this.pool = pool;
   }
 
-  /** Expires overdue queued messages, then claims the next due head: two statements, one connection. */
-  Future<Claimed> expireAndClaim(String instanceId, Instant now, String owner, Instant leaseUntil) {
-    OffsetDateTime t = utc(now);
-    return pool.withConnection(c -> {
-      Future<RowSet<Row>> expired = c.preparedQuery(MESSAGE_EXPIRE_DUE).execute(Tuple.of(instanceId, t));
-      Future<RowSet<Row>> claimed = c.preparedQuery(MESSAGE_CLAIM_NEXT)
-          .execute(Tuple.of(instanceId, t, owner, utc(leaseUntil)));
-      return Future.all(expired, claimed).map(x -> {
-        RowSet<Row> rows = claimed.result();
-        if (rows.size() == 0) {
-          return null;
-        }
-        Row r = rows.iterator().next();
-        Object payload = r.getValue("payload");
-        return new Claimed(r.getUUID("id"), r.getLong("fence"), r.getInteger("attempts"), r.getString("chat_id"),
-            r.getString("recipient"), r.getString("kind"), payload instanceof JsonObject o ? o : new JsonObject());
-      });
-    });
+  /** Claims the next due head of a chat, or completes with null when none is due. */
+  Future<Claimed> claim(String instanceId, Instant now, String owner, Instant leaseUntil) {
+    return pool.preparedQuery(MESSAGE_CLAIM_NEXT)
+        .execute(Tuple.of(instanceId, utc(now), owner, utc(leaseUntil))).map(rows -> {
+          if (rows.size() == 0) {
+            return null;
+          }
+          Row r = rows.iterator().next();
+          Object payload = r.getValue("payload");
+          return new Claimed(r.getUUID("id"), r.getLong("fence"), r.getInteger("attempts"), r.getString("chat_id"),
+              r.getString("recipient"), r.getString("kind"), payload instanceof JsonObject o ? o : new JsonObject());
+        });
+  }
+
+  /** Expires queued messages whose expiresAt has passed; completes with how many. */
+  Future<Integer> expireDue(String instanceId, Instant now) {
+    return pool.preparedQuery(MESSAGE_EXPIRE_DUE).execute(Tuple.of(instanceId, utc(now))).map(RowSet::size);
   }
 
   Future<NextDue> nextDue(String instanceId) {

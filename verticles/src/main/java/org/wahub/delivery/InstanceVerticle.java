@@ -93,6 +93,7 @@ public final class InstanceVerticle extends VerticleBase implements ProviderEven
   private long loopTimer = -1;
   private Instant loopTimerAt;
   private boolean busy;
+  private boolean wakePending;
   private boolean closed;
   private Promise<Void> idle;
   private String waitingFor = "nothing";
@@ -187,10 +188,15 @@ public final class InstanceVerticle extends VerticleBase implements ProviderEven
   // ---------------------------------------------------------------- the send loop
 
   private void wake() {
-    if (!closed && !busy && state.canSend()) {
-      cancelLoopTimer();
-      tick();
+    if (closed) {
+      return;
     }
+    if (busy) {
+      wakePending = true; // looked at again as soon as the current step is done
+      return;
+    }
+    cancelLoopTimer();
+    tick();
   }
 
   /** Arms the one loop timer for {@code at}, unless an earlier one is already armed. */
@@ -220,10 +226,14 @@ public final class InstanceVerticle extends VerticleBase implements ProviderEven
   }
 
   private void tick() {
-    if (closed || busy || !state.canSend()) {
+    if (closed || busy) {
       return;
     }
     Instant now = clock.instant();
+    if (!state.canSend()) {
+      expireOnly(now);
+      return;
+    }
     Instant limitAt = limiter.nextAllowedAt(now);
     if (limitAt.isAfter(now)) {
       waitingFor = "rate_limit";
@@ -244,7 +254,7 @@ public final class InstanceVerticle extends VerticleBase implements ProviderEven
     }
     busy = true;
     Instant leaseUntil = now.plusMillis(settings.leaseMs());
-    store.expireAndClaim(id, now, owner, leaseUntil).onComplete(ar -> {
+    claimOrExpire(now, leaseUntil).onComplete(ar -> {
       if (ar.failed()) {
         LOG.warn("claim failed, retrying {} {}", kv("instanceId", id), kv("error", ar.cause().toString()));
         waitingFor = "database";
@@ -260,6 +270,32 @@ public final class InstanceVerticle extends VerticleBase implements ProviderEven
       }
       waitingFor = "send_in_flight";
       send(claimed);
+    });
+  }
+
+  /**
+   * Claims the next due message. Expiry runs only when nothing could be claimed (an expired head
+   * may be what holds its chat back), which keeps the common path at one statement.
+   */
+  private Future<DeliveryStore.Claimed> claimOrExpire(Instant now, Instant leaseUntil) {
+    return store.claim(id, now, owner, leaseUntil).compose(claimed -> claimed != null
+        ? Future.succeededFuture(claimed)
+        : store.expireDue(id, now).compose(expired -> expired == 0
+            ? Future.succeededFuture(null)
+            : store.claim(id, now, owner, leaseUntil)));
+  }
+
+  /**
+   * While the session cannot send, messages still expire on time: expire what is due and sleep
+   * until the next expiry (no timer if nothing can expire).
+   */
+  private void expireOnly(Instant now) {
+    busy = true;
+    store.expireDue(id, now).compose(x -> store.nextDue(id)).onComplete(ar -> {
+      done();
+      if (ar.succeeded() && ar.result().expiry() != null && !closed && !state.canSend()) {
+        arm(ar.result().expiry());
+      }
     });
   }
 
@@ -367,6 +403,9 @@ public final class InstanceVerticle extends VerticleBase implements ProviderEven
     busy = false;
     if (closed && idle != null) {
       idle.tryComplete();
+    } else if (wakePending) {
+      wakePending = false;
+      vertx.runOnContext(v -> wake());
     }
   }
 
@@ -517,12 +556,10 @@ public final class InstanceVerticle extends VerticleBase implements ProviderEven
     stateWrites = stateWrites.recover(e -> Future.succeededFuture())
         .compose(x -> store.setState(id, next.name(), previous.name(), at, reason, eventKind))
         .onFailure(e -> LOG.warn("state not persisted {} {}", kv("instanceId", id), kv("error", e.toString())));
-    if (next.canSend()) {
-      wake();
-    } else {
-      cancelLoopTimer();
+    if (!next.canSend()) {
       waitingFor = "state_" + next.name();
     }
+    wake();
   }
 
   // ---------------------------------------------------------------- operations over the bus

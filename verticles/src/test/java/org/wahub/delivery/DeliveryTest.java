@@ -296,16 +296,17 @@ class DeliveryTest {
     assertThat(m.getJsonArray("history").stream().map(e -> ((JsonObject) e).getString("event")).toList())
         .containsSubsequence("accepted", "attempt", "retry_scheduled", "attempt", "sent");
 
-    String permanent = post("flaky", "+4915112340003", "blocked forever");
+    // faults are armed before the message exists: the loop sends at once
     simulate("flaky", new JsonObject().put("event", "fail_next").put("count", 1).put("kind", "permanent"));
+    String permanent = post("flaky", "+4915112340003", "blocked forever");
     await().atMost(Duration.ofSeconds(10)).until(() -> "failed".equals(status(permanent)));
     JsonObject p = http.get("/messages/" + permanent, shop.key()).json();
     assertThat(p.getInteger("attempts")).isEqualTo(1);
     assertThat(p.getJsonObject("lastError").getString("code")).isEqualTo("not_on_whatsapp");
 
     // exhausting the attempts: five retriable failures in a row -> failed, attempts_exhausted
-    String exhausted = post("flaky", "+4915112340004", "unlucky");
     simulate("flaky", new JsonObject().put("event", "fail_next").put("count", 5));
+    String exhausted = post("flaky", "+4915112340004", "unlucky");
     await().atMost(Duration.ofSeconds(20)).until(() -> "failed".equals(status(exhausted)));
     JsonObject e = http.get("/messages/" + exhausted, shop.key()).json();
     assertThat(e.getInteger("attempts")).isEqualTo(5);
@@ -360,5 +361,30 @@ class DeliveryTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> "in_doubt".equals(status(id)));
     assertThat(http.get("/messages/" + id, shop.key()).json().getJsonObject("lastError").getString("code")).isEqualTo("interrupted");
     assertThat(hub.sql.count("SELECT queue_depth FROM instances WHERE id = 'orphan'")).isZero();
+  }
+
+  @Test
+  void sendAtIsNotBeforeAndExpiresAtExpiresEvenWhileTheSessionIsDown() {
+    hub.instance(shop, "scheduled", simulator(new JsonObject()));
+    awaitState("scheduled", "READY");
+    Instant sendAt = Instant.now().plusMillis(1500);
+    Http.Res later = http.post("/instances/scheduled/messages", shop.key(), new JsonObject().put("to", "+4915112345678")
+        .put("text", "later").put("sendAt", sendAt.toString()));
+    String laterId = later.json().getString("id");
+    String now = post("scheduled", "+4915112345678", "now");
+    await().atMost(Duration.ofSeconds(10)).until(() -> "sent".equals(status(laterId)));
+    JsonObject m = http.get("/messages/" + laterId, shop.key()).json();
+    assertThat(Instant.parse(m.getString("sentAt"))).isAfterOrEqualTo(sendAt);
+    // the scheduled one did not hold back the later-accepted message to the same chat
+    assertThat(Instant.parse(http.get("/messages/" + now, shop.key()).json().getString("sentAt"))).isBefore(sendAt);
+
+    hub.instance(shop, "expiring", simulator(new JsonObject().put("startState", "NEEDS_QR")));
+    awaitState("expiring", "NEEDS_QR");
+    Http.Res res = http.post("/instances/expiring/messages", shop.key(), new JsonObject().put("to", "+4915112345678")
+        .put("text", "too late").put("expiresAt", Instant.now().plusMillis(800).toString()));
+    String expiring = res.json().getString("id");
+    await().atMost(Duration.ofSeconds(10)).until(() -> "expired".equals(status(expiring)));
+    assertThat(hub.sql.count("SELECT queue_depth FROM instances WHERE id = 'expiring'")).isZero();
+    assertThat(log("expiring")).isEmpty();
   }
 }
