@@ -1,0 +1,102 @@
+package org.wahub.delivery;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.pgclient.PgConnectOptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.wahub.Addresses;
+import org.wahub.HubConfig;
+import org.wahub.db.Database;
+import org.wahub.db.Migrations;
+import org.wahub.db.Pools;
+import org.wahub.support.Sql;
+import org.wahub.support.TestPg;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The supervisor alone, with a lambda factory: one deployment per instance row, redeploy on a
+ * version change, undeploy on delete, all reconciled against the database.
+ */
+@ExtendWith(VertxExtension.class)
+class InstanceSupervisorTest {
+
+  /** Stand-in instance verticle that records which instances are running. */
+  static final Map<String, String> running = new ConcurrentHashMap<>();
+
+  static final class Probe extends VerticleBase {
+    final String id;
+
+    Probe(String id) {
+      this.id = id;
+    }
+
+    @Override
+    public Future<?> start() {
+      running.put(id, deploymentID());
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<?> stop() {
+      running.remove(id, deploymentID());
+      return Future.succeededFuture();
+    }
+  }
+
+  @Test
+  void reconcilesDeploymentsWithTheInstancesTable(Vertx vertx) throws Exception {
+    String url = TestPg.newDatabaseUrl();
+    PgConnectOptions options = PgConnectOptions.fromUri(url);
+    Migrations.migrate(Database.external(options));
+    Sql sql = new Sql(url.replace("postgresql://postgres@", "jdbc:postgresql://"));
+    sql.update("INSERT INTO tenants (id, name) VALUES ('ten_s', 'sup')");
+    // 300 instances exist before the supervisor starts: deployed in batches
+    sql.update("INSERT INTO instances (id, tenant_id, provider_type, per_minute, per_hour, per_day, min_interval_ms, "
+        + "jitter_ms, max_queue) SELECT 'i' || g, 'ten_s', 'simulator', 6, 60, 300, 500, 0, 200 FROM generate_series(1, 300) g");
+    HubConfig config = new HubConfig(new JsonObject().put("HUB_SUPERVISOR_DEPLOY_BATCH", 50).put("HUB_DB_POOL_SIZE", 4));
+    InstanceSupervisor supervisor = new InstanceSupervisor(config, Pools.connectOptions(options, config),
+        instance -> new Probe(instance.id()));
+    vertx.deployVerticle(supervisor).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    assertThat(running).hasSize(300);
+    assertThat(supervisor.deployedIds()).hasSize(300);
+
+    // created, changed, deleted: each announced on the bus, as the API does
+    sql.update("INSERT INTO instances (id, tenant_id, provider_type, per_minute, per_hour, per_day, min_interval_ms, "
+        + "jitter_ms, max_queue) VALUES ('new-one', 'ten_s', 'simulator', 6, 60, 300, 500, 0, 200)");
+    vertx.eventBus().publish(Addresses.INSTANCE_CHANGED, new JsonObject().put("id", "new-one").put("op", "created"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> running.containsKey("new-one"));
+
+    String before = running.get("i1");
+    sql.update("UPDATE instances SET per_minute = 3, version = version + 1 WHERE id = 'i1'");
+    vertx.eventBus().publish(Addresses.INSTANCE_CHANGED, new JsonObject().put("id", "i1").put("op", "updated"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> running.get("i1") != null && !running.get("i1").equals(before));
+
+    // an unchanged row is left alone
+    String stable = running.get("i2");
+    vertx.eventBus().publish(Addresses.INSTANCE_CHANGED, new JsonObject().put("id", "i2").put("op", "updated"));
+
+    sql.update("DELETE FROM instances WHERE id IN ('i3', 'i4')");
+    vertx.eventBus().publish(Addresses.INSTANCE_CHANGED, new JsonObject().put("id", "i3").put("op", "deleted"));
+    vertx.eventBus().publish(Addresses.INSTANCE_CHANGED, new JsonObject().put("id", "i4").put("op", "deleted"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> !running.containsKey("i3") && !running.containsKey("i4"));
+    assertThat(running.get("i2")).isEqualTo(stable);
+    assertThat(running).hasSize(299);
+    assertThat(Set.copyOf(vertx.deploymentIDs())).containsAll(running.values());
+
+    // undeploying the supervisor takes its instances with it
+    vertx.undeploy(supervisor.deploymentID()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    assertThat(running).isEmpty();
+  }
+}
