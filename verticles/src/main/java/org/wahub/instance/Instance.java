@@ -13,6 +13,9 @@ public record Instance(
     int queueDepth, String desiredState, String state, OffsetDateTime stateSince, String lastError,
     int version, OffsetDateTime createdAt, OffsetDateTime updatedAt) {
 
+  /** What an instance id may look like: it appears in URLs, bus addresses and provider webhooks. */
+  public static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+
   static final String COLUMNS = "id, tenant_id, name, provider_type, provider_config, per_minute, per_hour, per_day, "
       + "min_interval_ms, jitter_ms, max_queue, queue_depth, desired_state, state, state_since, last_error, version, "
       + "created_at, updated_at";

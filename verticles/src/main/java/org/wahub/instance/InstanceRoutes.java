@@ -16,12 +16,10 @@ import org.wahub.api.Sql;
 import org.wahub.auth.Authenticator;
 
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /** Tenant API for instances: create, list, read, change, delete. Secrets go in, never out. */
 public final class InstanceRoutes {
 
-  static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
   private static final int MAX_LIMIT = 1_000_000;
   private static final int MAX_INTERVAL_MS = 3_600_000;
 
@@ -48,7 +46,7 @@ public final class InstanceRoutes {
     BodyReader body = new BodyReader(Bodies.object(ctx));
     body.rejectUnknown(Set.of("id", "name", "provider", "limits", "pacing", "maxQueueSize"));
     String id = body.string("id", true, 1, 64);
-    if (id != null && !ID.matcher(id).matches()) {
+    if (id != null && !Instance.ID.matcher(id).matches()) {
       body.error("id", "invalid_format", "letters, digits, '_', '-' and '.', starting with a letter or digit, at most 64");
     }
     String name = body.string("name", false, 0, 200);
@@ -139,7 +137,7 @@ public final class InstanceRoutes {
   }
 
   private Future<Instance> find(String tenantId, String id) {
-    if (!ID.matcher(id).matches()) {
+    if (!Instance.ID.matcher(id).matches()) {
       return Future.failedFuture(ApiError.notFound("no instance " + id));
     }
     return store.get(tenantId, id).compose(found -> found.isPresent()

@@ -5,6 +5,7 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import org.wahub.instance.Instance;
 import org.wahub.Addresses;
 import org.wahub.HubConfig;
 import org.wahub.api.ApiError;
@@ -21,7 +22,6 @@ import org.wahub.hub.validation.ValidationResult;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.regex.Pattern;
 
 /**
  * {@code POST /instances/:id/messages} and {@code /polls}: validate with the hub/ rules, hand the
@@ -29,7 +29,6 @@ import java.util.regex.Pattern;
  */
 public final class IntakeRoutes {
 
-  private static final Pattern INSTANCE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
   public static final String REPLAYED_HEADER = "Idempotent-Replayed";
 
   private final Vertx vertx;
@@ -58,7 +57,7 @@ public final class IntakeRoutes {
     String tenantId = Authenticator.requireTenant(ctx);
     String instanceId = ctx.pathParam("instanceId");
     JsonObject body = Bodies.object(ctx);
-    if (!INSTANCE_ID.matcher(instanceId).matches()) {
+    if (!Instance.ID.matcher(instanceId).matches()) {
       throw ApiError.notFound("no instance " + instanceId);
     }
     String headerKey = ctx.request().getHeader("Idempotency-Key");

@@ -8,6 +8,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.wahub.instance.Instance;
 import org.wahub.Addresses;
 import org.wahub.api.ApiError;
 import org.wahub.api.Bodies;
@@ -21,7 +22,6 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Set;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
@@ -40,7 +40,6 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 final class MessageOpsRoutes {
 
   private static final Logger LOG = LoggerFactory.getLogger(MessageOpsRoutes.class);
-  private static final Pattern INSTANCE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
   static final int BULK_DEFAULT_LIMIT = 100;
   static final int BULK_MAX_LIMIT = 1000;
   private static final int MAX_REASON = 500;
@@ -130,7 +129,7 @@ final class MessageOpsRoutes {
     BodyReader body = new BodyReader(Bodies.object(ctx));
     body.rejectUnknown(Set.of("instance", "status", "before", "limit", "reason"));
     String instanceId = body.string("instance", true, 1, 64);
-    if (instanceId != null && !INSTANCE_ID.matcher(instanceId).matches()) {
+    if (instanceId != null && !Instance.ID.matcher(instanceId).matches()) {
       body.error("instance", "invalid_format", "must be an instance id");
     }
     MessageStatus status = MessageStatus.FAILED;

@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
+import org.wahub.instance.Instance;
 import org.wahub.api.ApiError;
 import org.wahub.api.Responses;
 import org.wahub.auth.Authenticator;
@@ -19,7 +20,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * Reading messages (one with its history, or a keyset-paginated list) and mounting the
@@ -27,7 +27,6 @@ import java.util.regex.Pattern;
  */
 public final class MessageRoutes {
 
-  private static final Pattern INSTANCE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
   private static final String CURSOR_PREFIX = "m1:";
   private final MessageStore store;
   private final MessageOpsRoutes ops;
@@ -65,7 +64,7 @@ public final class MessageRoutes {
       }
     }
     String instance = q.get("instance");
-    if (instance != null && !INSTANCE_ID.matcher(instance).matches()) {
+    if (instance != null && !Instance.ID.matcher(instance).matches()) {
       throw ApiError.badRequest("invalid_query", "instance is not a valid instance id");
     }
     String status = q.get("status");

@@ -77,6 +77,22 @@ public final class CanonicalJson {
   }
 
   private static BigDecimal toBigDecimal(Number n) {
+    BigDecimal exact = exactValue(n);
+    if (exact == null) {
+      if (n instanceof Double || n instanceof Float) {
+        requireFinite(n.doubleValue());
+      }
+      throw new IllegalArgumentException("not a JSON number type: " + n.getClass().getName());
+    }
+    return exact;
+  }
+
+  /**
+   * The exact decimal value of a JSON number as a parser hands it over, or null when it has none
+   * (NaN, infinity, a Number type no JSON parser produces). Doubles and floats are taken by their
+   * shortest decimal spelling, which is what the JSON text said.
+   */
+  public static BigDecimal exactValue(Number n) {
     if (n instanceof BigDecimal b) {
       return b;
     }
@@ -86,15 +102,11 @@ public final class CanonicalJson {
     if (n instanceof Integer || n instanceof Long || n instanceof Short || n instanceof Byte) {
       return BigDecimal.valueOf(n.longValue());
     }
-    if (n instanceof Double d) {
-      requireFinite(d);
-      return new BigDecimal(Double.toString(d));
+    if (n instanceof Double || n instanceof Float) {
+      double d = n.doubleValue();
+      return Double.isFinite(d) ? new BigDecimal(n.toString()) : null;
     }
-    if (n instanceof Float f) {
-      requireFinite(f.doubleValue());
-      return new BigDecimal(Float.toString(f));
-    }
-    throw new IllegalArgumentException("not a JSON number type: " + n.getClass().getName());
+    return null;
   }
 
   private static void requireFinite(double d) {

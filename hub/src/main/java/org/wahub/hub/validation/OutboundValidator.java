@@ -479,7 +479,7 @@ public final class OutboundValidator {
       errors.add(pointer, INVALID_TYPE, "must be a number");
       return null;
     }
-    BigDecimal d = exactDecimal(n);
+    BigDecimal d = CanonicalJson.exactValue(n);
     if (d == null) {
       errors.add(pointer, INVALID_VALUE, "must be a finite number");
       return null;
@@ -637,24 +637,6 @@ public final class OutboundValidator {
       }
     }
     return false;
-  }
-
-  /** The exact value of a JSON number, or null when it has none (NaN, infinity, odd Number types). */
-  private static BigDecimal exactDecimal(Number n) {
-    if (n instanceof BigDecimal b) {
-      return b;
-    }
-    if (n instanceof BigInteger b) {
-      return new BigDecimal(b);
-    }
-    if (n instanceof Integer || n instanceof Long || n instanceof Short || n instanceof Byte) {
-      return BigDecimal.valueOf(n.longValue());
-    }
-    if (n instanceof Double || n instanceof Float) {
-      double d = n.doubleValue();
-      return Double.isFinite(d) ? new BigDecimal(n.toString()) : null;
-    }
-    return null;
   }
 
   /** Whether containers nest deeper than {@code remaining}; gives up (false) when the node budget runs out. */
