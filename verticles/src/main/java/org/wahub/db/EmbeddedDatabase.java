@@ -32,7 +32,7 @@ public final class EmbeddedDatabase {
   }
 
   public static Database start(Path dataDir, int port, boolean fsync) throws IOException {
-    Path pgDir = dataDir.resolve("pg").toAbsolutePath();
+    Path pgDir = dataDir.resolve("pg").toAbsolutePath().normalize();
     Files.createDirectories(pgDir);
     stopOrphanedPostmaster(pgDir);
     EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
