@@ -77,6 +77,7 @@ public final class ApiVerticle extends VerticleBase {
       RequestIds.assign(ctx);
       long start = System.nanoTime();
       ctx.addBodyEndHandler(v -> access(ctx, start));
+      RequestGuard.check(ctx);
       ctx.next();
     });
     router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()).setHandleFileUploads(false));

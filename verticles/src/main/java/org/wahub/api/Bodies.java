@@ -1,7 +1,6 @@
 package org.wahub.api;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -45,16 +44,19 @@ public final class Bodies {
     }
     Object parsed;
     try {
-      parsed = body.toJsonValue();
-    } catch (DecodeException | IllegalStateException e) {
-      throw ApiError.malformedJson("the body is not valid JSON");
-    } catch (RuntimeException e) {
-      // Jackson's limits (nesting depth, number length) and invalid UTF-8 surface here
-      throw ApiError.malformedJson("the body is not valid JSON");
+      parsed = RequestJson.parse(body);
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw ApiError.malformedJson("the body is not valid UTF-8");
+    } catch (Exception e) {
+      // syntax errors, repeated member names, trailing data, Jackson's limits (nesting, number length)
+      throw ApiError.malformedJson("the body is not valid JSON"
+          + (e.getMessage() != null && e.getMessage().startsWith("Duplicate field") ? ": a member name appears twice" : ""));
     }
-    if (!(parsed instanceof JsonObject json)) {
+    if (!(parsed instanceof java.util.Map<?, ?> map)) {
       throw ApiError.malformedJson("the body must be a JSON object");
     }
+    @SuppressWarnings("unchecked")
+    JsonObject json = new JsonObject((java.util.Map<String, Object>) map);
     String bad = firstUnstorableString(json, "", 0);
     if (bad != null) {
       throw ApiError.badRequest("invalid_string",

@@ -259,6 +259,22 @@ class IntakeApiTest {
     byte[] invalidUtf8 = "{\"to\":\"+4915112345678\",\"text\":\"\u00ff\u00fe\"}".getBytes(StandardCharsets.ISO_8859_1);
     assertThat(http.sendAsync("POST", path, shop.key(), invalidUtf8, "application/json", Map.of()).join().status()).isEqualTo(400);
 
+    // overlong UTF-8 (C0 AF is a disguised '/'), a member twice, a deciding header twice: refused, not guessed
+    byte[] overlong = "{\"to\":\"+4915112345678\",\"text\":\"a\u00c0\u00afb\"}".getBytes(StandardCharsets.ISO_8859_1);
+    assertThat(http.sendAsync("POST", path, shop.key(), overlong, "application/json", Map.of()).join().status()).isEqualTo(400);
+    Http.Res twice = http.send("POST", path, shop.key(), "{\"to\":\"+4915112345678\",\"text\":\"a\",\"text\":\"b\"}",
+        "application/json", Map.of());
+    assertThat(twice.status()).isEqualTo(400);
+    assertThat(twice.json().getString("code")).isEqualTo("malformed_json");
+    Http.Res trailing = http.send("POST", path, shop.key(), "{\"to\":\"+4915112345678\",\"text\":\"a\"} {}",
+        "application/json", Map.of());
+    assertThat(trailing.status()).isEqualTo(400);
+    // NUL and other control characters in a path or query never reach the database (a 404/400, not a 500)
+    assertThat(http.get("/instances/main%00/status", shop.key()).status()).isEqualTo(404);
+    assertThat(http.get("/messages/%00", shop.key()).status()).isEqualTo(404);
+    assertThat(http.get("/instances?after=a%00b", shop.key()).status()).isEqualTo(400);
+    assertThat(http.get("/tenants/ten%00x", TestHub.ADMIN_KEY).status()).isEqualTo(404);
+
     Http.Res noAuth = http.post(path, null, text("+4915112345678", "hi"));
     assertThat(noAuth.status()).isEqualTo(401);
     assertThat(http.post(path, "wah_revoked-or-never-existed-key", text("+4915112345678", "hi")).status()).isEqualTo(401);
@@ -267,6 +283,22 @@ class IntakeApiTest {
     assertThat(http.post("/instances/..%2F..%2Fetc/messages", shop.key(), text("+4915112345678", "hi")).status()).isEqualTo(404);
     assertThat(http.post("/instances/main/messages", TestHub.ADMIN_KEY, text("+4915112345678", "hi")).status()).isEqualTo(403);
     assertThat(rows()).isEqualTo(before);
+  }
+
+  @Test
+  void aDecidingHeaderTwiceIsRefused() throws Exception {
+    // java.net.http merges nothing: two header lines go out as two
+    var client = java.net.http.HttpClient.newHttpClient();
+    for (String header : List.of("Authorization", "Content-Type", "Idempotency-Key")) {
+      var b = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + hub.port + "/instances/main/messages"))
+          .POST(java.net.http.HttpRequest.BodyPublishers.ofString(text("+4915112345678", "dup header").encode()));
+      b.header("Authorization", "Bearer " + shop.key()).header("Content-Type", "application/json").header("Idempotency-Key", "dup-h");
+      b.header(header, header.equals("Authorization") ? "Bearer " + other.key() : header.equals("Content-Type") ? "text/plain" : "dup-h2");
+      var res = client.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(res.statusCode()).as(header).isEqualTo(400);
+      assertThat(new JsonObject(res.body()).getString("code")).isEqualTo("duplicate_header");
+    }
+    assertThat(hub.sql.count("SELECT count(*) FROM messages WHERE idempotency_key LIKE 'dup-h%'")).isZero();
   }
 
   @Test
