@@ -24,9 +24,13 @@ public final class Problems {
 
   public static void respond(RoutingContext ctx, Throwable failure) {
     ApiError error = toApiError(failure);
-    if (error.status() >= 500) {
+    if (error.status() == 500) {
       LOG.error("request failed {} {} {}", kv("requestId", RequestIds.get(ctx)), kv("path", ctx.normalizedPath()),
           kv("code", error.code()), failure instanceof ApiError ? null : failure);
+    } else if (error.status() > 500) {
+      // expected while the database or an instance is away: one line, no stack, not an error
+      LOG.warn("request failed {} {} {}", kv("requestId", RequestIds.get(ctx)), kv("path", ctx.normalizedPath()),
+          kv("code", error.code()));
     }
     HttpServerResponse response = ctx.response();
     if (response.headWritten()) {
@@ -49,7 +53,25 @@ public final class Problems {
     if (isDatabaseUnavailable(failure)) {
       return ApiError.unavailable("the database is not reachable right now; retry later (with the same Idempotency-Key, a retry never creates a duplicate)");
     }
+    if (isMalformedHttp(failure)) {
+      return ApiError.badRequest("bad_request", "the request could not be read (malformed HTTP framing)");
+    }
     return ApiError.internal();
+  }
+
+  /** Failures raised by Netty's HTTP decoder while reading the request (e.g. a broken chunk size). */
+  static boolean isMalformedHttp(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof io.netty.handler.codec.DecoderException) {
+        return true;
+      }
+      for (StackTraceElement frame : t.getStackTrace()) {
+        if (frame.getClassName().startsWith("io.netty.handler.codec.http.")) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /**

@@ -176,6 +176,27 @@ class LeaseFencingTest {
   }
 
   @Test
+  void anExpiredLeaseIsNotClaimedAgainBehindTheOwnersBack() {
+    // a lease that ran out is not a free message: only the fencing takeover (rescueOrphans) may move it on
+    pausedInstance("fence-expired");
+    UUID id = post("fence-expired", "+4915112345673", "lease ran out");
+    DeliveryStore a = new DeliveryStore(poolA);
+    DeliveryStore b = new DeliveryStore(poolB);
+    Instant t0 = Instant.now().plusSeconds(1);
+    DeliveryStore.Claimed claimA = join(a.claim("fence-expired", t0, "owner-A", t0.plus(LEASE)));
+    assertThat(claimA).isNotNull();
+    hub.sql.update("UPDATE messages SET lease_until = now() - interval '1 hour' WHERE id = ?", id);
+    Instant t1 = t0.plus(LEASE).plusSeconds(1);
+    assertThat(join(b.claim("fence-expired", t1, "owner-B", t1.plus(LEASE)))).isNull();
+    assertThat(row(id)).containsEntry("status", "sending").containsEntry("lease_owner", "owner-A");
+    // A is merely late, not fenced: with nobody taking over, its completion still lands, exactly once
+    assertThat(join(a.completeSent(claimA, "prov-A", t1))).isTrue();
+    assertThat(join(a.completeSent(claimA, "prov-A-again", t1.plusSeconds(1)))).isFalse();
+    assertThat(row(id)).containsEntry("status", "sent").containsEntry("provider_message_id", "prov-A");
+    assertThat(events(id, "sent")).isEqualTo(1);
+  }
+
+  @Test
   void twoClaimersRacingForOneDueMessageGetItOnceAndTheFenceAdvancesPerClaim() {
     pausedInstance("fence-race");
     UUID id = post("fence-race", "+4915112345672", "claimed once");

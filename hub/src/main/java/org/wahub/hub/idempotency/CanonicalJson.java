@@ -76,6 +76,8 @@ public final class CanonicalJson {
     return layOut(d.stripTrailingZeros());
   }
 
+  private static final BigDecimal MAX_DOUBLE = new BigDecimal(Double.MAX_VALUE);
+
   private static BigDecimal toBigDecimal(Number n) {
     BigDecimal exact = exactValue(n);
     if (exact == null) {
@@ -83,6 +85,12 @@ public final class CanonicalJson {
         requireFinite(n.doubleValue());
       }
       throw new IllegalArgumentException("not a JSON number type: " + n.getClass().getName());
+    }
+    // like RFC 8785: a number no IEEE double can hold (1e999) is not interoperable JSON; most
+    // readers of the stored payload would turn it into Infinity
+    if (exact.abs().compareTo(MAX_DOUBLE) > 0) {
+      throw new IllegalArgumentException("number outside the IEEE 754 double range: " + exact.toString().substring(0,
+          Math.min(40, exact.toString().length())));
     }
     return exact;
   }
