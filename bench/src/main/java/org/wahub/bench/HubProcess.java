@@ -10,9 +10,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The real {@code wa-hub.jar} in its own JVM, as an operator runs it: started with environment
@@ -28,7 +31,9 @@ public final class HubProcess {
   private final int pgPort;
   private final Map<String, String> env;
   private final Path log;
-  private Process process;
+  private final List<String> jvmArgs = new ArrayList<>();
+  private volatile Process process;
+  private long startedAtNanos;
 
   public HubProcess(Path jar, Path dataDir, Map<String, String> extraEnv) {
     this.jar = jar;
@@ -49,8 +54,18 @@ public final class HubProcess {
 
   /** Starts the process and waits until /health/ready answers 200; returns the time that took. */
   public Duration start() throws Exception {
+    return start(Duration.ofSeconds(120));
+  }
+
+  /** Like {@link #start()} with a limit on the wait for readiness. */
+  public Duration start(Duration readyWithin) throws Exception {
     Files.createDirectories(dataDir);
-    ProcessBuilder pb = new ProcessBuilder(javaBin(), "-jar", jar.toString());
+    List<String> cmd = new ArrayList<>();
+    cmd.add(javaBin());
+    cmd.addAll(jvmArgs);
+    cmd.add("-jar");
+    cmd.add(jar.toString());
+    ProcessBuilder pb = new ProcessBuilder(cmd);
     Map<String, String> e = pb.environment();
     e.put("HUB_HTTP_PORT", Integer.toString(httpPort));
     e.put("HUB_HTTP_HOST", "127.0.0.1");
@@ -58,12 +73,19 @@ public final class HubProcess {
     e.put("HUB_EMBEDDED_PG_PORT", Integer.toString(pgPort));
     e.put("HUB_ADMIN_KEY", ADMIN_KEY);
     e.put("HUB_ACCESS_LOG_LEVEL", "WARN");
-    e.putAll(env);
+    env.forEach((k, v) -> {
+      if (v == null) {
+        e.remove(k);
+      } else {
+        e.put(k, v);
+      }
+    });
     pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     long t0 = System.nanoTime();
     process = pb.start();
+    startedAtNanos = t0;
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-    while (System.nanoTime() - t0 < Duration.ofSeconds(120).toNanos()) {
+    while (System.nanoTime() - t0 < readyWithin.toNanos()) {
       if (!process.isAlive()) {
         throw new IllegalStateException("hub exited with " + process.exitValue() + "; see " + log);
       }
@@ -78,7 +100,80 @@ public final class HubProcess {
       }
       Thread.sleep(20);
     }
-    throw new IllegalStateException("hub not ready within 120 s; see " + log);
+    throw new IllegalStateException("hub not ready within " + readyWithin.toSeconds() + " s; see " + log);
+  }
+
+  /** Adds JVM options for the hub process (e.g. -Xmx), used from the next start on. */
+  public HubProcess jvmArgs(String... args) {
+    jvmArgs.addAll(List.of(args));
+    return this;
+  }
+
+  /** Sets (or, with null, removes) an environment variable of the hub process from the next start on. */
+  public HubProcess env(String key, String value) {
+    env.put(key, value);
+    return this;
+  }
+
+  public boolean isAlive() {
+    return process != null && process.isAlive();
+  }
+
+  /** Waits for the process to exit by itself (e.g. a simulated crash that halts the JVM); true if it did. */
+  public boolean awaitExit(Duration within) throws InterruptedException {
+    return process == null || process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The exit code of the last process, or null while it runs (or if none was started). */
+  public Integer exitCode() {
+    return process == null || process.isAlive() ? null : process.exitValue();
+  }
+
+  /**
+   * SIGTERM and wait for the process to end by itself (no SIGKILL fallback within {@code within}):
+   * the graceful shutdown an orchestrator asks for. Returns how long the shutdown took, or null if
+   * the process was still running after {@code within} (then it is killed).
+   */
+  public Duration terminate(Duration within) throws Exception {
+    if (process == null || !process.isAlive()) {
+      return Duration.ZERO;
+    }
+    long t0 = System.nanoTime();
+    process.destroy();
+    if (process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
+      return Duration.ofNanos(System.nanoTime() - t0);
+    }
+    process.destroyForcibly().waitFor();
+    return null;
+  }
+
+  /** Nanotime of the last start. */
+  public long startedAtNanos() {
+    return startedAtNanos;
+  }
+
+  /** The log lines (stdout and stderr of every start so far) containing {@code needle}. */
+  public List<String> logLines(String needle) throws IOException {
+    if (!Files.exists(log)) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    try (var lines = Files.lines(log, java.nio.charset.StandardCharsets.UTF_8)) {
+      lines.filter(l -> l.contains(needle)).forEach(out::add);
+    } catch (java.io.UncheckedIOException e) {
+      // a malformed byte in the log: read it again, leniently
+      out.clear();
+      for (String l : new String(Files.readAllBytes(log), java.nio.charset.StandardCharsets.ISO_8859_1).split("\n")) {
+        if (l.contains(needle)) {
+          out.add(l);
+        }
+      }
+    }
+    return out;
+  }
+
+  public Path dataDir() {
+    return dataDir;
   }
 
   /** SIGTERM and wait: the graceful path. */
