@@ -22,6 +22,27 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Main {
 
+  /**
+   * Event loops: one per core unless HUB_EVENT_LOOPS says otherwise (read before the layered
+   * config exists, since Vert.x needs it at creation). Vert.x's default of two per core only adds
+   * threads that wake each other up when HTTP, intake and the pool hand work across loops.
+   */
+  static int eventLoops() {
+    String v = System.getenv("HUB_EVENT_LOOPS");
+    if (v != null && !v.isBlank()) {
+      try {
+        int n = Integer.parseInt(v.strip());
+        if (n >= 1 && n <= 1024) {
+          return n;
+        }
+      } catch (NumberFormatException e) {
+        // fall through to the default; the value is reported below
+      }
+      System.err.println("wa-hub: HUB_EVENT_LOOPS must be an integer from 1 to 1024, not '" + v + "': using the default");
+    }
+    return Math.max(1, Runtime.getRuntime().availableProcessors());
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
   private Main() {
@@ -29,7 +50,7 @@ public final class Main {
 
   public static void main(String[] args) throws Exception {
     long started = System.nanoTime();
-    Vertx vertx = Vertx.vertx(new VertxOptions());
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops()));
     JsonObject raw;
     try {
       raw = loadConfig(vertx).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -14,8 +14,11 @@ import org.wahub.Addresses;
 import org.wahub.HubConfig;
 import org.wahub.api.Problems;
 import org.wahub.db.Pools;
+import org.wahub.hub.message.MessageIds;
 import org.wahub.message.MessageStore;
 
+import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -83,7 +86,7 @@ public final class IdempotencyVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     pool = Pools.shared(vertx, connectOptions, config);
-    writer = new IntakeWriter(pool);
+    writer = new IntakeWriter(pool, new MessageIds(Clock.systemUTC(), new SecureRandom()));
     messages = new MessageStore(pool);
     consumer = vertx.eventBus().localConsumer(Addresses.intake(shard), this::onRequest);
     return consumer.completion();

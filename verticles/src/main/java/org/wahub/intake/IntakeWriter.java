@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import org.wahub.hub.message.MessageIds;
 
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -26,9 +27,9 @@ final class IntakeWriter {
       WITH input AS (
         SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
                              $8::text[], $9::text[], $10::bool[], $11::text[], $12::timestamptz[], $13::timestamptz[],
-                             $14::uuid[])
+                             $14::uuid[], $15::uuid[])
           AS t(ord, tenant_id, instance_id, chat_id, recipient, kind, payload, metadata, idempotency_key,
-               key_derived, payload_hash, send_at, expires_at, dedupe_id)
+               key_derived, payload_hash, send_at, expires_at, dedupe_id, id)
       ),
       locked AS (
         SELECT i.id, i.tenant_id, i.max_queue, i.queue_depth, i.per_minute
@@ -52,9 +53,9 @@ final class IntakeWriter {
          WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE e.dedupe_id = input.dedupe_id)
       ),
       ins AS (
-        INSERT INTO messages (tenant_id, instance_id, chat_id, recipient, kind, payload, metadata, idempotency_key,
+        INSERT INTO messages (id, tenant_id, instance_id, chat_id, recipient, kind, payload, metadata, idempotency_key,
                               key_derived, payload_hash, send_at, expires_at, order_at, dedupe_id)
-        SELECT tenant_id, instance_id, chat_id, recipient, kind, payload::jsonb, metadata::jsonb, idempotency_key,
+        SELECT id, tenant_id, instance_id, chat_id, recipient, kind, payload::jsonb, metadata::jsonb, idempotency_key,
                key_derived, payload_hash, send_at, expires_at, greatest(send_at, now()), dedupe_id
           FROM ranked WHERE rn <= free ORDER BY ord
         ON CONFLICT (dedupe_id) DO NOTHING
@@ -79,9 +80,11 @@ final class IntakeWriter {
   }
 
   private final Pool pool;
+  private final MessageIds ids;
 
-  IntakeWriter(Pool pool) {
+  IntakeWriter(Pool pool, MessageIds ids) {
     this.pool = pool;
+    this.ids = ids;
   }
 
   Future<List<Outcome>> write(List<IntakeRequest> batch) {
@@ -100,6 +103,8 @@ final class IntakeWriter {
     OffsetDateTime[] sendAt = new OffsetDateTime[n];
     OffsetDateTime[] expiresAt = new OffsetDateTime[n];
     java.util.UUID[] dedupe = new java.util.UUID[n];
+    // a fresh id per attempt: a request that loses to an existing key simply leaves its id unused
+    java.util.UUID[] id = new java.util.UUID[n];
     for (int i = 0; i < n; i++) {
       IntakeRequest r = batch.get(i);
       ord[i] = i;
@@ -116,9 +121,10 @@ final class IntakeWriter {
       sendAt[i] = r.sendAt();
       expiresAt[i] = r.expiresAt();
       dedupe[i] = r.dedupeId();
+      id[i] = ids.next();
     }
     Tuple params = Tuple.from(new Object[] {ord, tenant, instance, chat, recipient, kind, payload, metadata, key,
-        derived, hash, sendAt, expiresAt, dedupe});
+        derived, hash, sendAt, expiresAt, dedupe, id});
     return pool.preparedQuery(MESSAGE_INSERT_MANY).execute(params).map(rows -> {
       Outcome[] out = new Outcome[n];
       for (Row r : rows) {

@@ -72,6 +72,11 @@ class IntakeApiTest {
     assertThat(body.getString("instanceId")).isEqualTo("main");
     assertThat(body.getString("idempotencyKey")).isEqualTo("order:shop1:1001:confirm:v1");
     assertThat(res.header("Location")).isEqualTo("/messages/" + body.getString("id"));
+    // time-ordered ids (UUIDv7) keep the primary-key index append-only; minted in this millisecond range
+    java.util.UUID id = java.util.UUID.fromString(body.getString("id"));
+    assertThat(id.version()).isEqualTo(7);
+    assertThat(org.wahub.hub.message.MessageIds.unixMillis(id))
+        .isBetween(System.currentTimeMillis() - 60_000, System.currentTimeMillis());
     // committed by the time the 202 arrived (read from a separate connection)
     List<Map<String, Object>> row = hub.sql.rows(
         "SELECT status, chat_id, kind, queue_depth FROM messages m JOIN instances i ON i.id = m.instance_id WHERE m.id = ?::uuid",
