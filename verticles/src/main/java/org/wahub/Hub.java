@@ -38,6 +38,7 @@ public final class Hub {
   private final List<String> deployments = new ArrayList<>();
   private String generatedAdminKey;
   private String schemaVersion;
+  private InstanceSupervisor supervisor;
 
   private Hub(Vertx vertx, HubConfig config, Database database) {
     this.vertx = vertx;
@@ -67,7 +68,7 @@ public final class Hub {
           java.util.concurrent.atomic.AtomicInteger shard = new java.util.concurrent.atomic.AtomicInteger();
           return deploy(() -> new IdempotencyVerticle(options, config, shard.getAndIncrement()), config.intakeVerticles());
         })
-        .compose(x -> deploy(() -> new InstanceSupervisor(config, options,
+        .compose(x -> deploy(() -> supervisor = new InstanceSupervisor(config, options,
             InstanceSupervisor.defaultFactory(config, options)), 1))
         .compose(x -> deploy(() -> new ApiVerticle(config, options, keyCache, schemaVersion), config.apiVerticles()))
         .onSuccess(x -> {
@@ -105,7 +106,10 @@ public final class Hub {
 
   /** Undeploys in reverse order, then stops an embedded database. Safe to call twice. */
   public Future<Void> stop() {
-    Future<Void> chain = Future.succeededFuture();
+    // no new instance deployments from here on (the first one after a start runs in the background)
+    Future<Void> chain = supervisor == null ? Future.succeededFuture()
+        : supervisor.quiesce().recover(err -> Future.succeededFuture());
+    supervisor = null;
     for (int i = deployments.size() - 1; i >= 0; i--) {
       String id = deployments.get(i);
       chain = chain.compose(x -> vertx.undeploy(id).recover(err -> Future.succeededFuture()));

@@ -2,6 +2,7 @@ package org.wahub.delivery;
 
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
@@ -30,12 +31,18 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
  * on change (undeploy, then deploy), undeploys on delete. Reconciles by diff against the database,
  * one pass at a time: triggers that arrive during a pass collapse into one more pass. The registry
  * changes only when an operation succeeded, so a failed one is retried by a later pass. Deploys go
- * in batches so that thousands of instances do not stall the event loops at start.
+ * in batches so that thousands of instances do not stall the event loops at start, and the first
+ * pass runs in the background: {@code start()} completes once the supervisor listens for changes,
+ * so the hub answers (and is ready) while its instances are still being deployed.
  */
 public final class InstanceSupervisor extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(InstanceSupervisor.class);
   private static final long RETRY_MS = 5_000;
+  /** Instance rows read per query of a full pass. */
+  private static final int PAGE = 500;
+  /** The first deploy batch after a start; it doubles up to HUB_SUPERVISOR_DEPLOY_BATCH. */
+  private static final int FIRST_BATCH = 4;
 
   /** Builds the verticle of one instance (tests pass their own). */
   @FunctionalInterface
@@ -55,6 +62,9 @@ public final class InstanceSupervisor extends VerticleBase {
   private boolean passRunning;
   private long retryTimer = -1;
   private boolean stopping;
+  private long startedAtNanos;
+  private int batchSize;
+  private final List<Promise<Void>> quiesced = new ArrayList<>();
   private Pool pool;
   private InstanceStore store;
   private MessageConsumer<JsonObject> changes;
@@ -73,6 +83,7 @@ public final class InstanceSupervisor extends VerticleBase {
   public Future<?> start() {
     pool = Pools.shared(vertx, connectOptions, config);
     store = new InstanceStore(pool);
+    batchSize = Math.min(FIRST_BATCH, Math.max(1, config.supervisorDeployBatch()));
     changes = vertx.eventBus().consumer(Addresses.INSTANCE_CHANGED, m -> {
       String id = m.body() == null ? null : m.body().getString("id");
       if (id == null) {
@@ -83,7 +94,12 @@ public final class InstanceSupervisor extends VerticleBase {
       runPasses();
     });
     fullPassPending = true;
-    return changes.completion().compose(x -> pass());
+    // the first pass deploys every instance in batches in the background: the API (deployed after
+    // this verticle) answers meanwhile; an op on an instance not deployed yet gets 503 + Retry-After
+    return changes.completion().onSuccess(x -> {
+      startedAtNanos = System.nanoTime();
+      runPasses();
+    });
   }
 
   @Override
@@ -96,6 +112,30 @@ public final class InstanceSupervisor extends VerticleBase {
     return changes.unregister().eventually(() -> pool.close());
   }
 
+  /**
+   * Stops reconciling ahead of an undeploy: no further batch starts (the undeploy takes the
+   * instances deployed so far with it). Completes once no batch is in flight. Safe from any thread.
+   */
+  public Future<Void> quiesce() {
+    if (context == null) {
+      return Future.succeededFuture(); // never deployed
+    }
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(v -> {
+      stopping = true;
+      if (retryTimer != -1) {
+        vertx.cancelTimer(retryTimer);
+        retryTimer = -1;
+      }
+      if (passRunning) {
+        quiesced.add(done);
+      } else {
+        done.complete();
+      }
+    });
+    return done.future();
+  }
+
   /** Ids deployed right now (for tests and status). */
   public Set<String> deployedIds() {
     return Set.copyOf(registry.keySet());
@@ -106,6 +146,16 @@ public final class InstanceSupervisor extends VerticleBase {
       return;
     }
     pass().onComplete(ar -> {
+      if (stopping) {
+        quiesced.forEach(Promise::tryComplete);
+        quiesced.clear();
+        return;
+      }
+      if (ar.succeeded() && startedAtNanos != 0) {
+        LOG.info("initial deploy done {} {}", kv("instances", registry.size()),
+            kv("ms", (System.nanoTime() - startedAtNanos) / 1_000_000));
+        startedAtNanos = 0;
+      }
       if (ar.failed()) {
         LOG.warn("reconcile pass failed, retrying in {} ms {}", RETRY_MS, kv("error", ar.cause().toString()));
         scheduleRetry();
@@ -133,23 +183,55 @@ public final class InstanceSupervisor extends VerticleBase {
     Set<String> ids = new HashSet<>(pendingIds);
     fullPassPending = false;
     pendingIds.clear();
-    Future<Map<String, Instance>> desired = full
-        ? store.listAll().map(list -> {
-          Map<String, Instance> m = new HashMap<>();
-          list.forEach(i -> m.put(i.id(), i));
-          return m;
-        })
-        : loadSome(ids);
-    return desired.compose(want -> {
-      Set<String> scope = full ? new HashSet<>(registry.keySet()) : new HashSet<>(ids);
+    Future<Void> work = full ? fullPass() : loadSome(ids).compose(want -> {
+      Set<String> scope = new HashSet<>(ids);
       scope.addAll(want.keySet());
-      List<String> work = new ArrayList<>(scope);
-      work.sort(null);
-      return inBatches(work, want);
-    }).eventually(() -> {
+      List<String> sorted = new ArrayList<>(scope);
+      sorted.sort(null);
+      return inBatches(sorted, want);
+    });
+    return work.eventually(() -> {
       passRunning = false;
       return Future.succeededFuture();
-    }).mapEmpty();
+    });
+  }
+
+  /**
+   * Walks the whole table in pages (keyset by id), so no callback decodes or deploys more than a
+   * page, then undeploys what was deployed but not seen (deleted meanwhile).
+   */
+  private Future<Void> fullPass() {
+    Set<String> seen = new HashSet<>();
+    return page("", seen).compose(x -> {
+      if (stopping) {
+        return Future.succeededFuture();
+      }
+      List<String> gone = new ArrayList<>();
+      for (String id : registry.keySet()) {
+        if (!seen.contains(id)) {
+          gone.add(id);
+        }
+      }
+      gone.sort(null);
+      return inBatches(gone, Map.of());
+    });
+  }
+
+  private Future<Void> page(String after, Set<String> seen) {
+    if (stopping) {
+      return Future.succeededFuture();
+    }
+    return store.listPage(after, PAGE).compose(rows -> {
+      Map<String, Instance> want = new HashMap<>();
+      List<String> ids = new ArrayList<>(rows.size());
+      for (Instance i : rows) {
+        want.put(i.id(), i);
+        ids.add(i.id());
+        seen.add(i.id());
+      }
+      Future<Void> done = inBatches(ids, want);
+      return rows.size() < PAGE ? done : done.compose(x -> page(ids.get(ids.size() - 1), seen));
+    });
   }
 
   private Future<Map<String, Instance>> loadSome(Set<String> ids) {
@@ -166,28 +248,45 @@ public final class InstanceSupervisor extends VerticleBase {
     });
   }
 
+  /** Reconciles {@code ids} (those that need a deploy or undeploy) one batch after the other. */
   private Future<Void> inBatches(List<String> ids, Map<String, Instance> want) {
-    int size = Math.max(1, config.supervisorDeployBatch());
-    Future<Void> chain = Future.succeededFuture();
-    List<String> failures = new ArrayList<>();
-    for (int from = 0; from < ids.size(); from += size) {
-      List<String> chunk = ids.subList(from, Math.min(ids.size(), from + size));
-      chain = chain.compose(x -> {
-        List<Future<Void>> ops = new ArrayList<>();
-        for (String id : chunk) {
-          ops.add(reconcileOne(id, want.get(id)).recover(err -> {
-            failures.add(id);
-            LOG.warn("could not reconcile instance {} {}", kv("instanceId", id), kv("error", err.toString()));
-            return Future.succeededFuture();
-          }));
-        }
-        return Future.join(ops).mapEmpty();
-      });
+    List<String> work = new ArrayList<>();
+    for (String id : ids) {
+      Deployed current = registry.get(id);
+      Instance wanted = want.get(id);
+      if (wanted == null ? current != null : current == null || current.version() != wanted.version()) {
+        work.add(id);
+      }
     }
-    return chain.onSuccess(x -> {
+    List<String> failures = new ArrayList<>();
+    return batchesFrom(work, 0, want, failures).onSuccess(x -> {
       if (!failures.isEmpty()) {
         scheduleRetry();
       }
+    });
+  }
+
+  /**
+   * One batch, then the rest once it is done. The batch size starts small and doubles up to
+   * HUB_SUPERVISOR_DEPLOY_BATCH: the first deploys after a start run cold (interpreted) code, and a
+   * full batch of them at once would hold the event loops for tens of milliseconds.
+   */
+  private Future<Void> batchesFrom(List<String> ids, int from, Map<String, Instance> want, List<String> failures) {
+    if (from >= ids.size() || stopping) {
+      return Future.succeededFuture(); // on stop, the undeploy takes the children deployed so far
+    }
+    List<String> chunk = ids.subList(from, Math.min(ids.size(), from + batchSize));
+    List<Future<Void>> ops = new ArrayList<>(chunk.size());
+    for (String id : chunk) {
+      ops.add(reconcileOne(id, want.get(id)).recover(err -> {
+        failures.add(id);
+        LOG.warn("could not reconcile instance {} {}", kv("instanceId", id), kv("error", err.toString()));
+        return Future.succeededFuture();
+      }));
+    }
+    return Future.join(ops).compose(x -> {
+      batchSize = Math.min(Math.max(1, config.supervisorDeployBatch()), batchSize * 2);
+      return batchesFrom(ids, from + chunk.size(), want, failures);
     });
   }
 

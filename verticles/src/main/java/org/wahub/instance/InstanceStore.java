@@ -27,7 +27,8 @@ public final class InstanceStore {
           + "WHERE id = $1 AND tenant_id = $2 AND version = $11 RETURNING " + Instance.COLUMNS;
   static final String INSTANCE_DELETE_IF_IDLE =
       "DELETE FROM instances WHERE id = $1 AND tenant_id = $2 AND (queue_depth = 0 OR $3) RETURNING id";
-  static final String INSTANCE_LIST_ALL = "SELECT " + Instance.COLUMNS + " FROM instances ORDER BY id";
+  static final String INSTANCE_LIST_PAGE =
+      "SELECT " + Instance.COLUMNS + " FROM instances WHERE id > $1 ORDER BY id LIMIT $2";
 
   private final Pool pool;
 
@@ -54,8 +55,9 @@ public final class InstanceStore {
         .map(InstanceStore::all);
   }
 
-  public Future<List<Instance>> listAll() {
-    return pool.preparedQuery(INSTANCE_LIST_ALL).execute().map(InstanceStore::all);
+  /** Every tenant's instances after {@code afterId} (keyset order by id), at most {@code limit}. */
+  public Future<List<Instance>> listPage(String afterId, int limit) {
+    return pool.preparedQuery(INSTANCE_LIST_PAGE).execute(Tuple.of(afterId, limit)).map(InstanceStore::all);
   }
 
   /** Optimistic update: empty when the row changed (or vanished) since {@code expectedVersion} was read. */

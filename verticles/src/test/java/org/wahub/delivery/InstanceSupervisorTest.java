@@ -68,9 +68,10 @@ class InstanceSupervisorTest {
     HubConfig config = new HubConfig(new JsonObject().put("HUB_SUPERVISOR_DEPLOY_BATCH", 50).put("HUB_DB_POOL_SIZE", 4));
     InstanceSupervisor supervisor = new InstanceSupervisor(config, Pools.connectOptions(options, config),
         instance -> new Probe(instance.id()));
+    // start() completes before the first pass is done: the deploys go on in the background
     vertx.deployVerticle(supervisor).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    assertThat(running).hasSize(300);
-    assertThat(supervisor.deployedIds()).hasSize(300);
+    await().atMost(Duration.ofSeconds(60)).until(() -> running.size() == 300);
+    await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> supervisor.deployedIds().size() == 300);
 
     // created, changed, deleted: each announced on the bus, as the API does
     sql.update("INSERT INTO instances (id, tenant_id, provider_type, per_minute, per_hour, per_day, min_interval_ms, "
@@ -98,5 +99,69 @@ class InstanceSupervisorTest {
     // undeploying the supervisor takes its instances with it
     vertx.undeploy(supervisor.deploymentID()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     assertThat(running).isEmpty();
+  }
+
+  /** Stand-in whose start takes a moment, so a deploy of many is still under way when the test acts. */
+  static final class SlowProbe extends VerticleBase {
+    static final Map<String, String> up = new ConcurrentHashMap<>();
+    final String id;
+
+    SlowProbe(String id) {
+      this.id = id;
+    }
+
+    @Override
+    public Future<?> start() {
+      io.vertx.core.Promise<Void> started = io.vertx.core.Promise.promise();
+      vertx.setTimer(10, t -> {
+        up.put(id, deploymentID());
+        started.complete();
+      });
+      return started.future();
+    }
+
+    @Override
+    public Future<?> stop() {
+      up.remove(id, deploymentID());
+      return Future.succeededFuture();
+    }
+  }
+
+  @Test
+  void pagesThroughTheTableAndStopsDeployingWhenQuiesced(Vertx vertx) throws Exception {
+    String url = TestPg.newDatabaseUrl();
+    PgConnectOptions options = PgConnectOptions.fromUri(url);
+    Migrations.migrate(Database.external(options));
+    Sql sql = new Sql(url.replace("postgresql://postgres@", "jdbc:postgresql://"));
+    sql.update("INSERT INTO tenants (id, name) VALUES ('ten_p', 'pages')");
+    // more rows than one page of the full pass (500)
+    sql.update("INSERT INTO instances (id, tenant_id, provider_type, per_minute, per_hour, per_day, min_interval_ms, "
+        + "jitter_ms, max_queue) SELECT 'p' || g, 'ten_p', 'simulator', 6, 60, 300, 500, 0, 200 FROM generate_series(1, 1234) g");
+    HubConfig config = new HubConfig(new JsonObject().put("HUB_DB_POOL_SIZE", 4));
+    InstanceSupervisor supervisor = new InstanceSupervisor(config, Pools.connectOptions(options, config),
+        instance -> new SlowProbe(instance.id()));
+    vertx.deployVerticle(supervisor).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(60)).until(() -> SlowProbe.up.size() == 1234);
+
+    // rows deleted behind its back are undeployed by the next full pass (a change without an id)
+    sql.update("DELETE FROM instances WHERE id IN ('p1', 'p700', 'p1234')");
+    vertx.eventBus().publish(Addresses.INSTANCE_CHANGED, new JsonObject());
+    await().atMost(Duration.ofSeconds(30)).until(() -> SlowProbe.up.size() == 1231);
+    assertThat(SlowProbe.up).doesNotContainKeys("p1", "p700", "p1234");
+    vertx.undeploy(supervisor.deploymentID()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    assertThat(SlowProbe.up).isEmpty();
+
+    // a stop during the first deploy: quiesce, and no deploy starts after it
+    InstanceSupervisor second = new InstanceSupervisor(config, Pools.connectOptions(options, config),
+        instance -> new SlowProbe(instance.id()));
+    vertx.deployVerticle(second).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5)).until(() -> SlowProbe.up.size() >= 50);
+    second.quiesce().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    int deployed = SlowProbe.up.size();
+    assertThat(deployed).isLessThan(1231);
+    Thread.sleep(300);
+    assertThat(SlowProbe.up).hasSize(deployed);
+    vertx.undeploy(second.deploymentID()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    assertThat(SlowProbe.up).isEmpty();
   }
 }
