@@ -43,17 +43,24 @@ final class DeliveryStore {
       SELECT id, instance_id, $2, 'expired', 'queued', 'expired', attempts FROM upd
       RETURNING message_id""";
 
+  static final String MESSAGE_NEXT_EXPIRY = """
+      SELECT min(expires_at) AS expiry FROM messages
+       WHERE instance_id = $1 AND status = 'queued' AND expires_at IS NOT NULL""";
+
   // The head of each chat is its oldest pending message (by order_at, seq); only due heads qualify.
   static final String MESSAGE_CLAIM_NEXT = """
-      WITH next AS (
+      WITH heads AS (
+        -- one ordered pass over the instance's pending messages (messages_pending_chat): the first
+        -- of each chat. A correlated NOT EXISTS per message here was planned as a nested loop over
+        -- the whole backlog for every message: 1.3 s per claim at 1,800 pending.
+        SELECT DISTINCT ON (chat_id) id FROM messages
+         WHERE instance_id = $1 AND status IN ('queued', 'sending')
+         ORDER BY chat_id, order_at, seq),
+      next AS (
         SELECT m.id FROM messages m
-         WHERE m.instance_id = $1 AND m.status = 'queued'
+         WHERE m.id IN (SELECT id FROM heads) AND m.status = 'queued'
            AND m.order_at <= $2 AND (m.next_attempt_at IS NULL OR m.next_attempt_at <= $2)
            AND (m.expires_at IS NULL OR m.expires_at > $2)
-           AND NOT EXISTS (SELECT 1 FROM messages p
-                            WHERE p.instance_id = m.instance_id AND p.chat_id = m.chat_id
-                              AND p.status IN ('queued', 'sending')
-                              AND (p.order_at, p.seq) < (m.order_at, m.seq))
          ORDER BY m.order_at, m.seq
          LIMIT 1
            FOR UPDATE SKIP LOCKED),
@@ -68,13 +75,11 @@ final class DeliveryStore {
       SELECT * FROM claimed""";
 
   static final String MESSAGE_NEXT_DUE = """
-      SELECT min(greatest(m.order_at, coalesce(m.next_attempt_at, m.order_at))) AS due, min(m.expires_at) AS expiry
-        FROM messages m
-       WHERE m.instance_id = $1 AND m.status = 'queued'
-         AND NOT EXISTS (SELECT 1 FROM messages p
-                          WHERE p.instance_id = m.instance_id AND p.chat_id = m.chat_id
-                            AND p.status IN ('queued', 'sending')
-                            AND (p.order_at, p.seq) < (m.order_at, m.seq))""";
+      SELECT min(greatest(h.order_at, coalesce(h.next_attempt_at, h.order_at))) AS due, min(h.expires_at) AS expiry
+        FROM (SELECT DISTINCT ON (chat_id) status, order_at, next_attempt_at, expires_at FROM messages
+               WHERE instance_id = $1 AND status IN ('queued', 'sending')
+               ORDER BY chat_id, order_at, seq) h
+       WHERE h.status = 'queued'""";
 
   static final String MESSAGE_COMPLETE_SENT = """
       WITH upd AS (
@@ -195,6 +200,12 @@ final class DeliveryStore {
   /** Expires queued messages whose expiresAt has passed; completes with how many. */
   Future<Integer> expireDue(String instanceId, Instant now) {
     return pool.preparedQuery(MESSAGE_EXPIRE_DUE).execute(Tuple.of(instanceId, utc(now))).map(RowSet::size);
+  }
+
+  /** The earliest expiresAt among the instance's queued messages (any of them, not only chat heads), or null. */
+  Future<Instant> nextExpiry(String instanceId) {
+    return pool.preparedQuery(MESSAGE_NEXT_EXPIRY).execute(Tuple.of(instanceId))
+        .map(rows -> instant(rows.iterator().next().getOffsetDateTime("expiry")));
   }
 
   Future<NextDue> nextDue(String instanceId) {

@@ -58,6 +58,7 @@ public final class InstanceVerticle extends VerticleBase implements ProviderEven
 
   private static final Logger LOG = LoggerFactory.getLogger(InstanceVerticle.class);
   private static final Duration DB_RETRY = Duration.ofSeconds(2);
+  private static final Duration EXPIRY_CHECK_EVERY = Duration.ofSeconds(1);
 
   /** Builds the provider once the verticle's context exists. */
   @FunctionalInterface
@@ -94,6 +95,7 @@ public final class InstanceVerticle extends VerticleBase implements ProviderEven
   private Instant loopTimerAt;
   private boolean busy;
   private boolean wakePending;
+  private Instant lastExpiryCheck;
   private boolean closed;
   private Promise<Void> idle;
   private String waitingFor = "nothing";
@@ -290,11 +292,18 @@ public final class InstanceVerticle extends VerticleBase implements ProviderEven
    * until the next expiry (no timer if nothing can expire).
    */
   private void expireOnly(Instant now) {
+    // every accepted message wakes its instance: while it cannot send, a burst of intake must not
+    // become a burst of expiry statements, so they run at most once per EXPIRY_CHECK_EVERY
+    if (lastExpiryCheck != null && now.isBefore(lastExpiryCheck.plus(EXPIRY_CHECK_EVERY))) {
+      arm(lastExpiryCheck.plus(EXPIRY_CHECK_EVERY));
+      return;
+    }
+    lastExpiryCheck = now;
     busy = true;
-    store.expireDue(id, now).compose(x -> store.nextDue(id)).onComplete(ar -> {
+    store.expireDue(id, now).compose(x -> store.nextExpiry(id)).onComplete(ar -> {
       done();
-      if (ar.succeeded() && ar.result().expiry() != null && !closed && !state.canSend()) {
-        arm(ar.result().expiry());
+      if (ar.succeeded() && ar.result() != null && !closed && !state.canSend()) {
+        arm(ar.result());
       }
     });
   }

@@ -387,4 +387,18 @@ class DeliveryTest {
     assertThat(hub.sql.count("SELECT queue_depth FROM instances WHERE id = 'expiring'")).isZero();
     assertThat(log("expiring")).isEmpty();
   }
+
+  @Test
+  void aMessageBehindAnotherInItsChatStillExpiresOnTimeWhileTheSessionIsDown() {
+    hub.instance(shop, "expiring-behind", simulator(new JsonObject().put("startState", "NEEDS_QR")));
+    awaitState("expiring-behind", "NEEDS_QR");
+    String head = post("expiring-behind", "+4915112345678", "no expiry, first in its chat");
+    Http.Res res = http.post("/instances/expiring-behind/messages", shop.key(), new JsonObject().put("to", "+4915112345678")
+        .put("text", "behind the head, expires soon").put("expiresAt", Instant.now().plusMillis(800).toString()));
+    assertThat(res.status()).as(res.body()).isEqualTo(202);
+    String behind = res.json().getString("id");
+    // nothing else wakes the instance: only a timer armed at the earliest expiry of ANY queued message does
+    await().atMost(Duration.ofSeconds(10)).until(() -> "expired".equals(status(behind)));
+    assertThat(status(head)).isEqualTo("queued");
+  }
 }
