@@ -55,16 +55,27 @@ class InstanceSupervisorTest {
     }
   }
 
+  /** A fresh migrated database with one tenant and {@code count} simulator instances {@code <prefix>1…}. */
+  record Fixture(PgConnectOptions options, Sql sql) {
+    static Fixture create(String tenant, String prefix, int count) throws Exception {
+      String url = TestPg.newDatabaseUrl();
+      PgConnectOptions options = PgConnectOptions.fromUri(url);
+      Migrations.migrate(Database.external(options));
+      Sql sql = new Sql(url.replace("postgresql://postgres@", "jdbc:postgresql://"));
+      sql.update("INSERT INTO tenants (id, name) VALUES ('" + tenant + "', '" + tenant + "')");
+      sql.update("INSERT INTO instances (id, tenant_id, provider_type, per_minute, per_hour, per_day, min_interval_ms, "
+          + "jitter_ms, max_queue) SELECT '" + prefix + "' || g, '" + tenant + "', 'simulator', 6, 60, 300, 500, 0, 200 "
+          + "FROM generate_series(1, " + count + ") g");
+      return new Fixture(options, sql);
+    }
+  }
+
   @Test
   void reconcilesDeploymentsWithTheInstancesTable(Vertx vertx) throws Exception {
-    String url = TestPg.newDatabaseUrl();
-    PgConnectOptions options = PgConnectOptions.fromUri(url);
-    Migrations.migrate(Database.external(options));
-    Sql sql = new Sql(url.replace("postgresql://postgres@", "jdbc:postgresql://"));
-    sql.update("INSERT INTO tenants (id, name) VALUES ('ten_s', 'sup')");
     // 300 instances exist before the supervisor starts: deployed in batches
-    sql.update("INSERT INTO instances (id, tenant_id, provider_type, per_minute, per_hour, per_day, min_interval_ms, "
-        + "jitter_ms, max_queue) SELECT 'i' || g, 'ten_s', 'simulator', 6, 60, 300, 500, 0, 200 FROM generate_series(1, 300) g");
+    Fixture f = Fixture.create("ten_s", "i", 300);
+    PgConnectOptions options = f.options();
+    Sql sql = f.sql();
     HubConfig config = new HubConfig(new JsonObject().put("HUB_SUPERVISOR_DEPLOY_BATCH", 50).put("HUB_DB_POOL_SIZE", 4));
     InstanceSupervisor supervisor = new InstanceSupervisor(config, Pools.connectOptions(options, config),
         instance -> new Probe(instance.id()));
@@ -129,14 +140,10 @@ class InstanceSupervisorTest {
 
   @Test
   void pagesThroughTheTableAndStopsDeployingWhenQuiesced(Vertx vertx) throws Exception {
-    String url = TestPg.newDatabaseUrl();
-    PgConnectOptions options = PgConnectOptions.fromUri(url);
-    Migrations.migrate(Database.external(options));
-    Sql sql = new Sql(url.replace("postgresql://postgres@", "jdbc:postgresql://"));
-    sql.update("INSERT INTO tenants (id, name) VALUES ('ten_p', 'pages')");
     // more rows than one page of the full pass (500)
-    sql.update("INSERT INTO instances (id, tenant_id, provider_type, per_minute, per_hour, per_day, min_interval_ms, "
-        + "jitter_ms, max_queue) SELECT 'p' || g, 'ten_p', 'simulator', 6, 60, 300, 500, 0, 200 FROM generate_series(1, 1234) g");
+    Fixture f = Fixture.create("ten_p", "p", 1234);
+    PgConnectOptions options = f.options();
+    Sql sql = f.sql();
     HubConfig config = new HubConfig(new JsonObject().put("HUB_DB_POOL_SIZE", 4));
     InstanceSupervisor supervisor = new InstanceSupervisor(config, Pools.connectOptions(options, config),
         instance -> new SlowProbe(instance.id()));
