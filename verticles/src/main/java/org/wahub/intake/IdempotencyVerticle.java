@@ -85,7 +85,7 @@ public final class IdempotencyVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    pool = Pools.shared(vertx, connectOptions, config);
+    pool = Pools.intake(vertx, connectOptions, config);
     writer = new IntakeWriter(pool, new MessageIds(Clock.systemUTC(), new SecureRandom()));
     messages = new MessageStore(pool);
     consumer = vertx.eventBus().localConsumer(Addresses.intake(shard), this::onRequest);

@@ -34,7 +34,7 @@ final class IntakeWriter {
       locked AS (
         SELECT i.id, i.tenant_id, i.max_queue, i.queue_depth, i.per_minute
           FROM instances i
-         WHERE i.id IN (SELECT instance_id FROM input)
+         WHERE i.id = ANY ($3::text[])   -- a primary-key probe per id, whatever the plan
          ORDER BY i.id
            FOR UPDATE
       ),
