@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  * same PostgreSQL, the ratio, and the CPU each process used.
  *
  * <p>Usage: {@code bench/intake.sh [--seconds 20] [--clients 256] [--rate 1000] [--instances 8]
- *   [--warm-up 15] [--load wrk|java] [--hub-env KEY=VALUE,KEY=VALUE]}
+ *   [--warm-up 15] [--open-warm-up 15] [--load wrk|java] [--hub-env KEY=VALUE,KEY=VALUE] [--hub-jvm "-Xlog:gc"]}
  * The closed loop uses wrk when it is on the PATH (see {@link WrkLoad}), else the JVM client.
  */
 public final class IntakeBench {
@@ -49,9 +49,16 @@ public final class IntakeBench {
       }
     }
     HubProcess hub = new HubProcess(jar, dataDir, env);
+    String hubJvm = opts.getOrDefault("hub-jvm", "");
+    if (!hubJvm.isBlank()) {
+      hub.jvmArgs(hubJvm.trim().split("\\s+"));
+    }
     System.out.printf("starting %s with data in %s%n", jar, dataDir);
     System.out.printf("hub ready in %d ms%n", hub.start().toMillis());
-    try (LoadClient load = new LoadClient(hub.httpPort(), Math.max(clients, 64))) {
+    // the paced (open-loop) client gets its own single-loop Vert.x: at 1,000 req/s it needs one
+    // thread, and every extra loop is one more thread to wake on the cores it shares with the hub
+    try (LoadClient load = new LoadClient(hub.httpPort(), Math.max(clients, 64));
+         LoadClient paced = new LoadClient(hub.httpPort(), 64, 1)) {
       String key = setup(load, instances);
       String generator = opts.getOrDefault("load", WrkLoad.find().isPresent() ? "wrk" : "java");
       String wrk = "wrk".equals(generator) ? WrkLoad.find().orElseThrow(() -> new IllegalStateException("wrk not on PATH")) : null;
@@ -63,14 +70,17 @@ public final class IntakeBench {
         closedLoop(load, key, instances, warmUp, clients, "warm-up", hub);
       }
 
-      // wrk warmed the hub; this warms the open loop's own client (connections, JIT) before it measures
-      openLoop(load, key, instances, 5, rate, "open-warm-up");
+      // wrk warmed the hub; this warms the paced client (connections, JIT) before it measures. Measured
+      // with a per-request dump: after a 5 s warm-up the first ~15 s of the paced phase still had stalls
+      // of 10-15 ms several times a second (the client's own JIT on a 2-core box), none after
+      int openWarmUp = Integer.parseInt(opts.getOrDefault("open-warm-up", "15"));
+      openLoop(paced, key, instances, openWarmUp, rate, "open-warm-up");
       // the warm-up leaves a few hundred thousand fresh rows: let autovacuum finish with them, so the
       // latency phase measures the steady state rather than the tail of the warm-up
       System.out.printf("waited %.1f s for autovacuum after the warm-up%n", settle(hub));
 
       Cpu cpu2 = Cpu.start(hub);
-      OpenResult open = openLoop(load, key, instances, seconds, rate, "open");
+      OpenResult open = openLoop(paced, key, instances, seconds, rate, "open");
       Cpu.Used openCpu = cpu2.stop();
       if (opts.containsKey("open-only")) {
         System.out.printf("open loop at %d req/s: p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms; CPU hub %.1f s, "
@@ -101,6 +111,7 @@ public final class IntakeBench {
       long rowsAfter = rows(hub);
 
       Pgbench pg = Pgbench.best(hub, seconds);
+      Floors floors = Floors.measure(hub, wrk, clients, instances, seconds);
 
       System.out.println();
       System.out.println("== wa-hub durable accept (POST /instances/:id/messages → 202) ==");
@@ -131,6 +142,9 @@ public final class IntakeBench {
           1e6 * closedCpu.hub / closed.accepted, 1e6 * closedCpu.pg / closed.accepted, 1e6 * closedCpu.self / closed.accepted);
       System.out.printf("CPU during the open loop (%.0f s wall): hub JVM %.1f s, PostgreSQL %.1f s, load generator %.1f s%n",
           openCpu.wall, openCpu.hub, openCpu.pg, openCpu.self);
+      if (floors != null && pg != null) {
+        floors.print(pg.tps);
+      }
       System.out.printf("machine: %d cores, %s%n", Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"));
     } finally {
       hub.stop();
@@ -313,6 +327,39 @@ public final class IntakeBench {
     }
   }
 
+  /**
+   * What a durable accept costs at the least on this machine, measured in the same run: the HTTP
+   * exchange with no database ({@link WrkLoad#liveness}) and the message row with no HTTP
+   * ({@link Pgbench#messageRows}). Hub, PostgreSQL and the load generator share the cores, so
+   * cores / (both floors) is the most any intake could accept here before doing any work of its own.
+   */
+  record Floors(double httpPerSecond, double hubMicros, double wrkMicros, double rowsPerSecond, double pgMicros) {
+
+    static Floors measure(HubProcess hub, String wrk, int clients, int instances, int seconds) throws Exception {
+      double[] rows = Pgbench.messageRows(hub, instances, seconds);
+      if (wrk == null || rows == null) {
+        return null;
+      }
+      Cpu cpu = Cpu.start(hub);
+      WrkLoad.Result live = WrkLoad.liveness(wrk, hub.httpPort(), clients, Math.max(5, seconds / 2));
+      Cpu.Used used = cpu.stop();
+      long answered = live.accepted();
+      return new Floors(answered / live.seconds(), 1e6 * used.hub() / answered, 1e6 * live.cpuSeconds() / answered,
+          rows[0], rows[1]);
+    }
+
+    void print(double pgbenchTps) {
+      int cores = Runtime.getRuntime().availableProcessors();
+      double ceiling = cores * 1e6 / (hubMicros + wrkMicros + pgMicros);
+      System.out.printf("floors on this machine: GET /health/live with wrk -c 256: %,.0f req/s, hub %.0f µs + wrk %.0f µs "
+          + "per request; the message row alone (no HTTP): %,.0f rows/s, PostgreSQL %.0f µs per row%n",
+          httpPerSecond, hubMicros, wrkMicros, rowsPerSecond, pgMicros);
+      System.out.printf("ceiling with zero intake work on %d cores: %d × 10⁶ / (%.0f + %.0f + %.0f µs) = %,.0f accepted/s "
+          + "= %.2f× pgbench (the target is 2×)%n", cores, cores, hubMicros, wrkMicros, pgMicros, ceiling,
+          ceiling / pgbenchTps);
+    }
+  }
+
   /** CPU used by the hub JVM, the PostgreSQL server and this process between start() and stop(). */
   record Cpu(HubProcess hub, long pgPid, double hub0, double pg0, double self0, long t0) {
     /** {@code self} is the load generator's CPU: this JVM's, or wrk's when wrk drove the load. */
@@ -352,12 +399,7 @@ public final class IntakeBench {
           + "INSERT INTO bench_insert (k, v) VALUES (:k, 'Order confirmed, thank you') ON CONFLICT DO NOTHING;\n");
       Pgbench best = null;
       for (int clients : new int[] {16, 64, 128}) {
-        ProcessBuilder pb = new ProcessBuilder(bin, "-h", "localhost", "-p", Integer.toString(hub.pgPort()), "-U", "postgres",
-            "-n", "-M", "prepared", "-c", Integer.toString(clients), "-j", "2", "-T", Integer.toString(Math.max(5, seconds / 2)),
-            "-f", script.toString(), "wahub").redirectErrorStream(true);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes());
-        p.waitFor();
+        String out = run(bin, hub, script, clients, Math.max(5, seconds / 2));
         Matcher m = TPS.matcher(out);
         if (m.find()) {
           double tps = Double.parseDouble(m.group(1));
@@ -370,6 +412,67 @@ public final class IntakeBench {
         }
       }
       return best;
+    }
+
+    private static String run(String bin, HubProcess hub, Path script, int clients, int seconds) throws Exception {
+      ProcessBuilder pb = new ProcessBuilder(bin, "-h", "localhost", "-p", Integer.toString(hub.pgPort()), "-U", "postgres",
+          "-n", "-M", "prepared", "-c", Integer.toString(clients), "-j", Integer.toString(Math.min(clients, 2)),
+          "-T", Integer.toString(seconds), "-f", script.toString(), "wahub").redirectErrorStream(true);
+      Process p = pb.start();
+      String out = new String(p.getInputStream().readAllBytes());
+      p.waitFor();
+      return out;
+    }
+
+    /**
+     * The database floor: the intake's row (every index, the foreign key, the queue-depth trigger and
+     * the checks of the real {@code messages} table) inserted 200 at a time straight into PostgreSQL,
+     * with no HTTP and no hub. Ids are time-ordered like the hub's UUIDv7. Returns rows/s and the
+     * PostgreSQL CPU per row, or null without pgbench.
+     */
+    static double[] messageRows(HubProcess hub, int instances, int seconds) throws Exception {
+      String bin = find();
+      if (bin == null) {
+        return null;
+      }
+      String tenant;
+      try (Connection c = DriverManager.getConnection(hub.jdbcUrl(), "postgres", ""); Statement s = c.createStatement();
+           ResultSet rs = s.executeQuery("SELECT tenant_id FROM instances WHERE id = 'bench-0'")) {
+        rs.next();
+        tenant = rs.getString(1);
+      }
+      Path script = Files.createTempFile("pgbench-rows", ".sql");
+      Files.writeString(script, """
+          INSERT INTO messages (id, tenant_id, instance_id, chat_id, recipient, kind, payload, idempotency_key, key_derived,
+                                payload_hash, order_at, dedupe_id)
+          SELECT (lpad(to_hex((extract(epoch FROM clock_timestamp()) * 1000)::bigint), 12, '0') || substr(r, 13, 20))::uuid,
+                 '%s', 'bench-' || (g %% %d), c, '+' || c, 'text',
+                 ('{"to":"+' || c || '","text":"Order ' || g || ' confirmed, thank you"}')::jsonb,
+                 'floor:' || r, false, r, now(), r::uuid
+            FROM (SELECT g, (4915100000000 + (random() * 1e8)::bigint)::text AS c, md5(random()::text || g) AS r
+                    FROM generate_series(1, 200) g) s
+          ON CONFLICT (dedupe_id) DO NOTHING;
+          """.formatted(tenant, instances));
+      try {
+        // one statement in flight per core keeps every core busy inserting
+        int clients = Runtime.getRuntime().availableProcessors();
+        Cpu cpu = Cpu.start(hub);
+        String out = run(bin, hub, script, clients, Math.max(5, seconds / 2));
+        Thread.sleep(500); // the backends' CPU reaches the postmaster's children total once it has reaped them
+        Cpu.Used used = cpu.stop();
+        Matcher m = TPS.matcher(out);
+        if (!m.find()) {
+          System.out.println("pgbench output not understood:\n" + out);
+          return null;
+        }
+        double rows = 200 * Double.parseDouble(m.group(1));
+        double micros = 1e6 * used.pg() / (rows * Math.max(5, seconds / 2));
+        System.out.printf("message rows straight into PostgreSQL, 200 per statement, pgbench -c %d: %,.0f rows/s, "
+            + "PostgreSQL %.0f µs per row%n", clients, rows, micros);
+        return new double[] {rows, micros};
+      } finally {
+        Files.deleteIfExists(script);
+      }
     }
 
     static String find() {

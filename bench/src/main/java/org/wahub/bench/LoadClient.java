@@ -2,6 +2,7 @@ package org.wahub.bench;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -23,7 +24,15 @@ public final class LoadClient implements AutoCloseable {
   private final int port;
 
   public LoadClient(int port, int connections) {
-    this.vertx = Vertx.vertx();
+    this(port, connections, 0);
+  }
+
+  /**
+   * @param eventLoops 0 for Vert.x's default; a paced client wants 1: every extra loop is another
+   *     thread to wake on a 2-core box that it shares with the hub and PostgreSQL
+   */
+  public LoadClient(int port, int connections, int eventLoops) {
+    this.vertx = eventLoops > 0 ? Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops)) : Vertx.vertx();
     this.port = port;
     this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setPipelining(false)
         .setDefaultHost("127.0.0.1").setDefaultPort(port).setConnectTimeout(5000),

@@ -21,6 +21,17 @@ final class WrkLoad {
   record Result(long accepted, long other, long errors, double seconds, double cpuSeconds, String latencyLine) {
   }
 
+  /** Both scripts end by summing the threads' counters into one line the bench parses. */
+  private static final String DONE = """
+      function done(summary, latency, requests)
+        local a, o = 0, 0
+        for _, t in ipairs(threads) do a = a + t:get("accepted"); o = o + t:get("other") end
+        io.write(string.format("WRK accepted=%d other=%d errors=%d seconds=%f\\n", a, o,
+          summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+          summary.duration / 1e6))
+      end
+      """;
+
   private static final String SCRIPT = """
       -- one key and one recipient per request; counts answers by status across threads
       -- (the script also runs in each thread's own Lua state: a top-level local named like the
@@ -46,14 +57,23 @@ final class WrkLoad {
       function response(status, headers, body)
         if status == 202 then accepted = accepted + 1 else other = other + 1 end
       end
-      function done(summary, latency, requests)
-        local a, o = 0, 0
-        for _, t in ipairs(threads) do a = a + t:get("accepted"); o = o + t:get("other") end
-        io.write(string.format("WRK accepted=%d other=%d errors=%d seconds=%f\\n", a, o,
-          summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-          summary.duration / 1e6))
+      """ + DONE;
+
+  private static final String LIVENESS_SCRIPT = """
+      local threads = {}
+      function setup(thread)
+        table.insert(threads, thread)
       end
-      """;
+      function init(args)
+        accepted, other = 0, 0
+      end
+      function request()
+        return wrk.format("GET", "/health/live")
+      end
+      function response(status, headers, body)
+        if status == 200 then accepted = accepted + 1 else other = other + 1 end
+      end
+      """ + DONE;
   private static final Pattern RESULT = Pattern.compile(
       "WRK accepted=(\\d+) other=(\\d+) errors=(\\d+) seconds=([0-9.]+)");
   private static final Pattern CPU = Pattern.compile("WRK_CPU_TICKS (\\d+) (\\d+)");
@@ -74,14 +94,29 @@ final class WrkLoad {
 
   static Result run(String wrk, int port, String token, String tag, int instances, int clients, int seconds)
       throws Exception {
+    return exec(wrk, port, SCRIPT, clients, seconds, token, tag, Integer.toString(instances));
+  }
+
+  /**
+   * The HTTP floor: the same connections and threads asking {@code GET /health/live}, which the hub
+   * answers without touching the database. What the hub and wrk spend per request here is spent by
+   * every request before the intake does any work of its own.
+   */
+  static Result liveness(String wrk, int port, int clients, int seconds) throws Exception {
+    return exec(wrk, port, LIVENESS_SCRIPT, clients, seconds);
+  }
+
+  private static Result exec(String wrk, int port, String lua, int clients, int seconds, String... args)
+      throws Exception {
     Path script = Files.createTempFile("wahub-intake", ".lua");
     try {
-      Files.writeString(script, SCRIPT);
+      Files.writeString(script, lua);
       List<String> cmd = new ArrayList<>(List.of("bash", "-c",
           // the shell's cutime/cstime (fields 16, 17) are exactly wrk's CPU once it is reaped
           "\"$@\"; st=$?; echo \"WRK_CPU_TICKS $(cut -d' ' -f16,17 /proc/$$/stat)\"; exit $st", "wrk",
           wrk, "-t", "2", "-c", Integer.toString(clients), "-d", seconds + "s", "--timeout", "30s",
-          "-s", script.toString(), "http://127.0.0.1:" + port, "--", token, tag, Integer.toString(instances)));
+          "-s", script.toString(), "http://127.0.0.1:" + port, "--"));
+      cmd.addAll(List.of(args));
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes());
       if (p.waitFor() != 0) {
