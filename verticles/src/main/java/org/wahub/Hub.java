@@ -17,6 +17,7 @@ import org.wahub.db.Pools;
 import org.wahub.delivery.InstanceSupervisor;
 import org.wahub.intake.IdempotencyVerticle;
 import org.wahub.intake.LocalCodec;
+import org.wahub.maintenance.MaintenanceVerticle;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -71,6 +72,7 @@ public final class Hub {
         .compose(x -> deploy(() -> supervisor = new InstanceSupervisor(config, options,
             InstanceSupervisor.defaultFactory(config, options)), 1))
         .compose(x -> deploy(() -> new ApiVerticle(config, options, keyCache, schemaVersion), config.apiVerticles()))
+        .compose(x -> deploy(() -> new MaintenanceVerticle(config, options), 1))
         .onSuccess(x -> {
           vertx.eventBus().<String>consumer(Addresses.KEY_REVOKED, msg -> keyCache.evictKey(msg.body()));
           LOG.info("wa-hub ready {} {}", kv("port", config.httpPort()), kv("database", database.description()));

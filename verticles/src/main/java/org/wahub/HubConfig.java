@@ -66,6 +66,8 @@ public final class HubConfig {
   public Duration intakeTimeout() { return Duration.ofMillis(longValue("HUB_INTAKE_TIMEOUT_MS", 10_000)); }
   public Duration explicitKeyTtl() { return Duration.ofHours(longValue("IDEMPOTENCY_TTL_EXPLICIT_HOURS", 7 * 24)); }
   public Duration derivedKeyTtl() { return Duration.ofHours(longValue("IDEMPOTENCY_TTL_DERIVED_HOURS", 24)); }
+  /** How often each node looks for idempotency keys past their retention (and later, other upkeep). */
+  public Duration maintenanceInterval() { return Duration.ofMillis(longValue("HUB_MAINTENANCE_INTERVAL_MS", 60_000)); }
 
   // ---- per-instance defaults (DESIGN §5)
   public int maxSendsPerMinute() { return intValue("MAX_SENDS_PER_MINUTE_PER_INSTANCE", 6); }
