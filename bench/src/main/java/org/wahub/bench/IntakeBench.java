@@ -70,12 +70,18 @@ public final class IntakeBench {
         closedLoop(load, key, instances, warmUp, clients, "warm-up", hub);
       }
 
-      // wrk warmed the hub; this warms the paced client (connections, JIT) before it measures. Measured
-      // with a per-request dump: after a 5 s warm-up the first ~15 s of the paced phase still had stalls
-      // of 10-15 ms several times a second (the client's own JIT on a 2-core box), none after
+      // wrk warmed the hub; this warms the paced client (connections, JIT). Each choice here was
+      // measured with a per-request dump:
+      // - after a 5 s warm-up the first ~15 s of the paced phase still had stalls of 10-15 ms several
+      //   times a second (the client's own JIT on 2 shared cores), none after;
+      // - started cold at 10,000 req/s the client fell seconds behind and its heap grew to 500 MB of
+      //   queued requests, so it ramps up: a quarter, half, then the full rate.
       int openWarmUp = Integer.parseInt(opts.getOrDefault("open-warm-up", "15"));
-      openLoop(paced, key, instances, openWarmUp, rate, "open-warm-up");
-      // the warm-up leaves a few hundred thousand fresh rows: let autovacuum finish with them, so the
+      for (int step = 1; step <= 3; step++) {
+        int stepRate = step == 3 ? rate : Math.max(1, rate * step / 4);
+        openLoop(paced, key, instances, Math.max(1, openWarmUp / 3), stepRate, "open-warm-up-" + step);
+      }
+      // the warm-ups leave a few hundred thousand fresh rows: let autovacuum finish with them, so the
       // latency phase measures the steady state rather than the tail of the warm-up
       System.out.printf("waited %.1f s for autovacuum after the warm-up%n", settle(hub));
 
