@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.wahub.hub.instance.InstanceState.*;
 
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.stream.Stream;
@@ -13,6 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.wahub.hub.IllegalTransitionException;
+import org.wahub.hub.testing.TransitionTable;
 
 class InstanceStateTest {
 
@@ -32,15 +32,7 @@ class InstanceStateTest {
   };
 
   static Stream<Arguments> allPairs() {
-    List<Arguments> pairs = new ArrayList<>();
-    for (String row : TABLE) {
-      String[] cells = row.trim().split("\\s+");
-      InstanceState from = InstanceState.valueOf(cells[0]);
-      for (int i = 0; i < COLUMNS.size(); i++) {
-        pairs.add(Arguments.of(from, COLUMNS.get(i), cells[i + 1].equals("x")));
-      }
-    }
-    return pairs.stream();
+    return TransitionTable.pairs(InstanceState.class, COLUMNS, TABLE);
   }
 
   @Test
