@@ -38,10 +38,7 @@ final class BadInput implements Scenario {
   public void run(Context ctx, ScenarioResult r) throws Exception {
     Settings s = ctx.settings;
     Log log = ctx.log.scenario(name());
-    HubProcess hub = ctx.hub(name(), Map.of("HUB_LOG_LEVEL", "WARN"));
-    long ready = hub.start().toMillis();
-    r.startReadyMs.add(ready);
-    log.line("hub up in %d ms on port %d", ready, hub.httpPort());
+    HubProcess hub = ctx.startHub(name(), Map.of("HUB_LOG_LEVEL", "WARN"), r, log);
     Api api = new Api(hub.base());
 
     // tenant A (the fuzzer's own), tenant B (the neighbour), a revoked key of A

@@ -41,6 +41,15 @@ final class Context {
   }
 
   /** A hub process for one scenario: its own data dir, accelerated time, INFO logs (read for evidence). */
+  /** A hub for the scenario, started; its time to ready is recorded and logged. */
+  HubProcess startHub(String name, Map<String, String> extraEnv, ScenarioResult r, Log log) throws Exception {
+    HubProcess hub = hub(name, extraEnv);
+    long ready = hub.start().toMillis();
+    r.startReadyMs.add(ready);
+    log.line("hub up in %d ms on port %d (data %s)", ready, hub.httpPort(), hub.dataDir());
+    return hub;
+  }
+
   HubProcess hub(String name, Map<String, String> extraEnv) {
     Map<String, String> env = new HashMap<>();
     env.put("HUB_TIME_SCALE", Double.toString(settings.timeScale));

@@ -31,10 +31,7 @@ final class GracefulShutdown implements Scenario {
   public void run(Context ctx, ScenarioResult r) throws Exception {
     Settings s = ctx.settings;
     Log log = ctx.log.scenario(name());
-    HubProcess hub = ctx.hub(name(), Map.of());
-    long ready = hub.start().toMillis();
-    r.startReadyMs.add(ready);
-    log.line("hub up in %d ms on port %d", ready, hub.httpPort());
+    HubProcess hub = ctx.startHub(name(), Map.of(), r, log);
     Api api = new Api(hub.base());
     String key = api.createTenant(HubProcess.ADMIN_KEY, "rel-term-" + s.seed);
     List<InstanceSpec> specs = List.of(

@@ -32,10 +32,7 @@ final class KillDuringDrain implements Scenario {
   public void run(Context ctx, ScenarioResult r) throws Exception {
     Settings s = ctx.settings;
     Log log = ctx.log.scenario(name());
-    HubProcess hub = ctx.hub(name(), Map.of());
-    long ready = hub.start().toMillis();
-    r.startReadyMs.add(ready);
-    log.line("hub up in %d ms on port %d (data %s)", ready, hub.httpPort(), hub.dataDir());
+    HubProcess hub = ctx.startHub(name(), Map.of(), r, log);
     Api api = new Api(hub.base());
     String key = api.createTenant(HubProcess.ADMIN_KEY, "rel-kill9-" + s.seed);
     long seed = s.seed;

@@ -39,10 +39,7 @@ final class PostgresOutage implements Scenario {
     try (ExternalPostgres pg = ctx.closeLater(new ExternalPostgres(ctx.runDir.resolve(name()).resolve("external-pg"), pgPort))) {
       pg.start();
       log.line("external PostgreSQL up on port %d", pgPort);
-      HubProcess hub = ctx.hub(name(), Map.of("HUB_DB_URL", pg.url()));
-      long ready = hub.start().toMillis();
-      r.startReadyMs.add(ready);
-      log.line("hub up in %d ms on port %d against %s", ready, hub.httpPort(), pg.url());
+      HubProcess hub = ctx.startHub(name(), Map.of("HUB_DB_URL", pg.url()), r, log);
       Api api = new Api(hub.base());
       String key = api.createTenant(HubProcess.ADMIN_KEY, "rel-pg-" + s.seed);
       List<InstanceSpec> specs = List.of(
