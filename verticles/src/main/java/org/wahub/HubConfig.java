@@ -37,10 +37,10 @@ public final class HubConfig {
   public int maxBodyBytes() { return intValue("HUB_MAX_BODY_BYTES", 64 * 1024); }
   public int apiVerticles() { return intValue("HUB_API_VERTICLES", Runtime.getRuntime().availableProcessors()); }
   /**
-   * Intake shards. Fewer shards mean bigger group commits and fewer fsyncs. On 2 cores, with the
-   * HTTP path as light as it is now, two shards accept ~10 % more than one at full load (two
-   * PostgreSQL backends work at once) but p99 at 1,000 req/s rose from ~8.6 to 10–16 ms; one per
-   * four cores keeps the latency target (bench/intake.sh, --hub-env HUB_INTAKE_VERTICLES=2).
+   * Intake shards. Fewer shards mean bigger group commits and fewer fsyncs. On 2 cores two shards
+   * gained nothing measurable at full load (16,000–16,900 accepted/s against 14,700–16,900 with one)
+   * and p99 at 1,000 req/s was 7.9–9.2 ms against 4.1–8.0; one per four cores it is
+   * (bench/intake.sh, --hub-env HUB_INTAKE_VERTICLES=2).
    */
   public int intakeVerticles() { return intValue("HUB_INTAKE_VERTICLES", Math.max(1, Runtime.getRuntime().availableProcessors() / 4)); }
 
