@@ -35,6 +35,10 @@ public final class HubConfig {
   public int httpPort() { return intValue("HUB_HTTP_PORT", 8080); }
   public String httpHost() { return string("HUB_HTTP_HOST").orElse("0.0.0.0"); }
   public int maxBodyBytes() { return intValue("HUB_MAX_BODY_BYTES", 64 * 1024); }
+  /** A request's head must arrive within this of its first byte (slowloris guard). */
+  public Duration requestHeadTimeout() { return Duration.ofMillis(longValue("HUB_REQUEST_HEAD_TIMEOUT_MS", 10_000)); }
+  /** A request's body must arrive within this of its head (at 64 KB: at least ~3 KB/s). */
+  public Duration requestBodyTimeout() { return Duration.ofMillis(longValue("HUB_REQUEST_BODY_TIMEOUT_MS", 20_000)); }
   public int apiVerticles() { return intValue("HUB_API_VERTICLES", Runtime.getRuntime().availableProcessors()); }
   /**
    * Intake shards. Fewer shards mean bigger group commits and fewer fsyncs. On 2 cores two shards

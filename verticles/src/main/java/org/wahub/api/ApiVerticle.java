@@ -60,8 +60,12 @@ public final class ApiVerticle extends VerticleBase {
         .setHost(config.httpHost())
         .setPort(config.httpPort())
         .setIdleTimeout(120)
+        // HTTP/1.1 only: with h2c allowed, Vert.x builds the connection (and calls the connection
+        // handler that installs the slow-client guard) only once a whole first request is in
+        .setHttp2ClearTextEnabled(false)
         .setMaxFormAttributeSize(config.maxBodyBytes()));
-    return server.requestHandler(router).listen();
+    SlowClientGuard guard = new SlowClientGuard(config.requestHeadTimeout(), config.requestBodyTimeout());
+    return server.connectionHandler(guard::install).requestHandler(router).listen();
   }
 
   @Override
