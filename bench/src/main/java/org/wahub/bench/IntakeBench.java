@@ -464,8 +464,9 @@ public final class IntakeBench {
       try {
         // one statement in flight per core keeps every core busy inserting
         int clients = Runtime.getRuntime().availableProcessors();
+        int runSeconds = Math.max(5, seconds / 2);
         Cpu cpu = Cpu.start(hub);
-        String out = run(bin, hub, script, clients, Math.max(5, seconds / 2));
+        String out = run(bin, hub, script, clients, runSeconds);
         Thread.sleep(500); // the backends' CPU reaches the postmaster's children total once it has reaped them
         Cpu.Used used = cpu.stop();
         Matcher m = TPS.matcher(out);
@@ -474,7 +475,7 @@ public final class IntakeBench {
           return null;
         }
         double rows = 200 * Double.parseDouble(m.group(1));
-        double micros = 1e6 * used.pg() / (rows * Math.max(5, seconds / 2));
+        double micros = 1e6 * used.pg() / (rows * runSeconds);
         System.out.printf("message rows straight into PostgreSQL, 200 per statement, pgbench -c %d: %,.0f rows/s, "
             + "PostgreSQL %.0f µs per row%n", clients, rows, micros);
         return new double[] {rows, micros};

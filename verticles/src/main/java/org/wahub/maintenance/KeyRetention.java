@@ -42,7 +42,7 @@ public final class KeyRetention {
   }
 
   /** Prunes one batch (oldest first); the count tells whether another batch may be waiting. */
-  public Future<Integer> pruneBatch() {
+  private Future<Integer> pruneBatch() {
     return pool.preparedQuery(PRUNE)
         .execute(Tuple.of((double) explicitTtl.toSeconds(), (double) derivedTtl.toSeconds(), batch))
         .map(rows -> rows.rowCount());
@@ -55,9 +55,5 @@ public final class KeyRetention {
 
   private Future<Integer> pruneFrom(int sofar) {
     return pruneBatch().compose(n -> n < batch ? Future.succeededFuture(sofar + n) : pruneFrom(sofar + n));
-  }
-
-  public int batch() {
-    return batch;
   }
 }

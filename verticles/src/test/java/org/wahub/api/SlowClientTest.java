@@ -30,13 +30,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(VertxExtension.class)
 class SlowClientTest {
 
-  static Vertx vertx;
   static TestHub hub;
   static TestHub.Tenant tenant;
 
   @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
+  static void start(Vertx vertx) {
     hub = TestHub.start(vertx, TestPg.newDatabaseUrl(),
         Map.<String, Object>of("HUB_REQUEST_HEAD_TIMEOUT_MS", 1000, "HUB_REQUEST_BODY_TIMEOUT_MS", 1000));
     tenant = hub.tenant("slow");
@@ -44,9 +42,8 @@ class SlowClientTest {
   }
 
   @AfterAll
-  static void stop() throws Exception {
+  static void stop() {
     hub.close();
-    vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
   @Test
