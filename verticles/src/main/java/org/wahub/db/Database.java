@@ -18,6 +18,21 @@ public final class Database implements AutoCloseable {
     this.owned = owned;
   }
 
+  /**
+   * Parses HUB_DB_URL. A value that does not parse is not repeated in the error, nor is the
+   * parser's message (it quotes the URL): the URL may carry a password.
+   */
+  public static Database fromUrl(String url) {
+    PgConnectOptions options;
+    try {
+      options = PgConnectOptions.fromUri(url);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("config HUB_DB_URL is not a valid URL of the form "
+          + "postgresql://user:password@host:port/database (its value is not shown: it may hold a password)");
+    }
+    return external(options);
+  }
+
   public static Database external(PgConnectOptions options) {
     return new Database(options, "external PostgreSQL at " + options.getHost() + ":" + options.getPort()
         + "/" + options.getDatabase(), null);

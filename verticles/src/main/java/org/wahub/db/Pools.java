@@ -19,6 +19,7 @@ public final class Pools {
 
   public static final String NAME = "wahub";
   public static final String INTAKE_NAME = "wahub-intake";
+  public static final String AUTH_NAME = "wahub-auth";
 
   private Pools() {
   }
@@ -52,7 +53,21 @@ public final class Pools {
     return named(vertx, INTAKE_NAME, size, generic, config);
   }
 
+  /**
+   * The key look-ups' own small pool, shared by every ApiVerticle of the process. Requests with
+   * unknown keys are the one kind of database work anybody on the network can cause without a
+   * key; here they can hold at most these connections and never one that delivery needs. Its wait
+   * queue is bounded like the look-ups in flight (the Authenticator answers 429 before it fills).
+   */
+  public static Pool auth(Vertx vertx, PgConnectOptions options, HubConfig config) {
+    return named(vertx, AUTH_NAME, Math.max(1, config.authPoolSize()), Math.max(1, config.authMaxInFlight()), options, config);
+  }
+
   private static Pool named(Vertx vertx, String name, int size, PgConnectOptions options, HubConfig config) {
+    return named(vertx, name, size, 10_000, options, config);
+  }
+
+  private static Pool named(Vertx vertx, String name, int size, int maxWaitQueue, PgConnectOptions options, HubConfig config) {
     PoolOptions poolOptions = new PoolOptions()
         .setShared(true)
         .setName(name)
@@ -60,7 +75,7 @@ public final class Pools {
         // a dead database must give a fast 503, not a queue of requests that hang
         .setConnectionTimeout((int) config.dbAcquireTimeout().toMillis())
         .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
-        .setMaxWaitQueueSize(10_000)
+        .setMaxWaitQueueSize(maxWaitQueue)
         .setIdleTimeout(60)
         .setIdleTimeoutUnit(TimeUnit.SECONDS);
     NetClientOptions net = new NetClientOptions().setConnectTimeout((int) config.dbConnectTimeout().toMillis());
