@@ -88,6 +88,10 @@ public final class RetryPolicy {
       return new RetryDecision.Fail(ATTEMPTS_EXHAUSTED, SendError.truncate(reason, SendError.MAX_REASON_LENGTH));
     }
     Duration delay = backoff(attemptsMade, rng);
+    if (error.kind() == SendError.Kind.RATE_LIMITED && error.retryAfter().compareTo(delay) > 0) {
+      // the provider said when: earlier would only be throttled again (and count as an attempt)
+      delay = error.retryAfter();
+    }
     return new RetryDecision.RetryAt(now.plus(delay), delay);
   }
 

@@ -23,6 +23,8 @@ public record FieldError(String pointer, String code, String message) {
   public static final String UNKNOWN_FIELD = "unknown_field";
   public static final String CONFLICT = "conflict";
   public static final String OUT_OF_RANGE = "out_of_range";
+  /** Valid, but the instance's provider cannot carry it (a poll it cannot map, a template on a web session). */
+  public static final String UNSUPPORTED_BY_PROVIDER = "unsupported_by_provider";
 
   public static final String HEADER_IDEMPOTENCY_KEY = "/header/Idempotency-Key";
 

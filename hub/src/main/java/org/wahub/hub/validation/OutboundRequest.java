@@ -15,6 +15,7 @@ import org.wahub.hub.idempotency.IdempotencyKey;
  *                    TEXT {@code {text}}, MEDIA {@code {url, mimetype[, filename][, caption]}},
  *                    LOCATION {@code {latitude, longitude[, name][, address]}},
  *                    CONTACT {@code {name, phone}} (phone as E.164),
+ *                    TEMPLATE {@code {name, language[, components]}},
  *                    POLL {@code {question, options, multipleAnswers}}
  * @param explicitKey the caller's idempotency key (header or body), or null
  * @param sendAt      nullable; a past value means "now"
@@ -25,7 +26,7 @@ public record OutboundRequest(Kind kind, Recipient recipient, Map<String, Object
     Instant sendAt, Instant expiresAt, Map<String, Object> metadata) {
 
   public enum Kind {
-    TEXT, MEDIA, LOCATION, CONTACT, POLL;
+    TEXT, MEDIA, LOCATION, CONTACT, POLL, TEMPLATE;
 
     private final String wire = name().toLowerCase(Locale.ROOT);
 

@@ -93,13 +93,21 @@ public final class OutboundValidator {
   /** Longer than any ISO-8601 instant with offset. */
   private static final int MAX_DATE_TIME_LENGTH = 64;
 
-  private static final List<String> CONTENT_FIELDS = List.of("text", "media", "location", "contact");
+  private static final List<String> CONTENT_FIELDS = List.of("text", "media", "location", "contact", "template");
   private static final Set<String> COMMON_FIELDS = Set.of("to", "idempotencyKey", "sendAt", "expiresAt", "metadata");
   private static final Set<String> MESSAGE_FIELDS = union(COMMON_FIELDS, CONTENT_FIELDS);
   private static final Set<String> POLL_FIELDS = union(COMMON_FIELDS, List.of("question", "options", "multipleAnswers"));
   private static final Set<String> MEDIA_FIELDS = Set.of("url", "mimetype", "filename", "caption");
   private static final Set<String> LOCATION_FIELDS = Set.of("latitude", "longitude", "name", "address");
   private static final Set<String> CONTACT_FIELDS = Set.of("name", "phone");
+  private static final Set<String> TEMPLATE_FIELDS = Set.of("name", "language", "components");
+  /** Meta's template names: lowercase letters, digits and underscores. */
+  private static final Pattern TEMPLATE_NAME = Pattern.compile("[a-z0-9_]{1,512}");
+  /** A language or locale code as WhatsApp templates name them: {@code en}, {@code en_US}, {@code pt_BR}. */
+  private static final Pattern TEMPLATE_LANGUAGE = Pattern.compile("[a-z]{2,3}(_[A-Za-z0-9]{2,8})?");
+  public static final int MAX_TEMPLATE_COMPONENTS = 20;
+  /** The components as canonical JSON; a template's parameters are short texts, media links and codes. */
+  public static final int MAX_TEMPLATE_COMPONENTS_BYTES = 16_384;
 
   private static final Pattern MEDIA_TYPE =
       Pattern.compile("(image|video|audio|application|text)/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}");
@@ -116,7 +124,7 @@ public final class OutboundValidator {
     return limits;
   }
 
-  /** {@code POST /instances/:id/messages}: text, media, location or contact. */
+  /** {@code POST /instances/:id/messages}: text, media, location, contact or template. */
   public ValidationResult validateMessage(Map<String, ?> body, String headerKey, Instant now) {
     Objects.requireNonNull(now, "now");
     if (body == null) {
@@ -132,7 +140,7 @@ public final class OutboundValidator {
       }
     }
     if (present.isEmpty()) {
-      errors.add("", REQUIRED, "one of text, media, location or contact is required");
+      errors.add("", REQUIRED, "one of text, media, location, contact or template is required");
     }
     OutboundRequest.Kind kind = null;
     Map<String, Object> content = null;
@@ -140,12 +148,13 @@ public final class OutboundValidator {
       String field = present.get(i);
       if (i > 0) {
         errors.add(FieldError.pointer(field), CONFLICT,
-            "only one of text, media, location or contact may be given; " + present.get(0) + " is present too");
+            "only one of text, media, location, contact or template may be given; " + present.get(0) + " is present too");
       }
       Map<String, Object> c = switch (field) {
         case "text" -> text(body.get(field), errors);
         case "media" -> media(body.get(field), errors);
         case "location" -> location(body.get(field), errors);
+        case "template" -> template(body.get(field), errors);
         default -> contact(body.get(field), errors);
       };
       if (i == 0) {
@@ -304,6 +313,12 @@ public final class OutboundValidator {
   }
 
   private Map<String, Object> metadataTree(Map<?, ?> map, Errors errors) {
+    // before the canonical writer, which would only say "somewhere in /metadata"
+    Optional<FieldError> badNumber = StorableNumber.firstUnstorable(map, "/metadata", MAX_METADATA_DEPTH);
+    if (badNumber.isPresent()) {
+      errors.list.add(badNumber.get());
+      return null;
+    }
     Optional<String> canonical;
     try {
       canonical = CanonicalJson.writeBounded(map, limits.maxMetadataBytes(), MAX_METADATA_DEPTH);
@@ -488,6 +503,11 @@ public final class OutboundValidator {
       errors.add(pointer, OUT_OF_RANGE, "must be between -" + bound + " and " + bound);
       return null;
     }
+    Optional<String> unstorable = StorableNumber.problem(n);
+    if (unstorable.isPresent()) {
+      errors.add(pointer, OUT_OF_RANGE, unstorable.get());
+      return null;
+    }
     return n;
   }
 
@@ -531,6 +551,93 @@ public final class OutboundValidator {
     content.put("name", name);
     content.put("phone", phone);
     return content;
+  }
+
+  /**
+   * A pre-approved WhatsApp Business template (only providers with templates can send it; the
+   * intake refuses it for the others): its name, its language and, optionally, the components that
+   * fill its parameters, kept as given (their shape is the provider's; they are bounded here).
+   */
+  private Map<String, Object> template(Object value, Errors errors) {
+    if (!(value instanceof Map<?, ?> template)) {
+      errors.add("/template", INVALID_TYPE, "must be an object");
+      return null;
+    }
+    int before = errors.size();
+    String name = requiredMatching(template.get("name"), "/template/name", TEMPLATE_NAME,
+        "must be the template's name: lowercase letters, digits and underscores, at most 512", errors);
+    String language = requiredMatching(template.get("language"), "/template/language", TEMPLATE_LANGUAGE,
+        "must be the template's language code, e.g. en or en_US", errors);
+    List<Object> components = null;
+    Object raw = template.get("components");
+    if (raw != null) {
+      if (!(raw instanceof List<?> list)) {
+        errors.add("/template/components", INVALID_TYPE, "must be an array of objects");
+      } else if (list.size() > MAX_TEMPLATE_COMPONENTS) {
+        errors.add("/template/components", TOO_LONG, "must have at most " + MAX_TEMPLATE_COMPONENTS + " components");
+      } else {
+        components = templateComponents(list, errors);
+      }
+    }
+    unknownFields(template, TEMPLATE_FIELDS, "/template", errors);
+    if (errors.size() > before) {
+      return null;
+    }
+    Map<String, Object> content = new LinkedHashMap<>();
+    content.put("name", name);
+    content.put("language", language);
+    if (components != null) {
+      content.put("components", components);
+    }
+    return content;
+  }
+
+  private List<Object> templateComponents(List<?> list, Errors errors) {
+    int before = errors.size();
+    for (int i = 0; i < list.size(); i++) {
+      if (!(list.get(i) instanceof Map<?, ?> component) || !(component.get("type") instanceof String)) {
+        errors.add(FieldError.pointer("template", "components", i), INVALID_TYPE, "must be an object with a string type");
+      }
+    }
+    if (errors.size() > before) {
+      return null;
+    }
+    Optional<FieldError> badNumber = StorableNumber.firstUnstorable(list, "/template/components", MAX_METADATA_DEPTH);
+    if (badNumber.isPresent()) {
+      errors.list.add(badNumber.get());
+      return null;
+    }
+    Optional<String> canonical;
+    try {
+      canonical = CanonicalJson.writeBounded(list, MAX_TEMPLATE_COMPONENTS_BYTES, MAX_METADATA_DEPTH);
+    } catch (IllegalArgumentException notJson) {
+      errors.add("/template/components", INVALID_VALUE, "must hold only JSON values");
+      return null;
+    }
+    if (canonical.isEmpty()) {
+      errors.add("/template/components", TOO_LONG, "must be at most " + MAX_TEMPLATE_COMPONENTS_BYTES
+          + " bytes as JSON and nest at most " + MAX_METADATA_DEPTH + " levels");
+      return null;
+    }
+    @SuppressWarnings("unchecked")
+    List<Object> copy = (List<Object>) deepCopy(list);
+    return copy;
+  }
+
+  private static String requiredMatching(Object value, String pointer, Pattern pattern, String hint, Errors errors) {
+    if (value == null) {
+      errors.add(pointer, REQUIRED, "is required");
+      return null;
+    }
+    if (!(value instanceof String s)) {
+      errors.add(pointer, INVALID_TYPE, "must be a string");
+      return null;
+    }
+    if (!pattern.matcher(s).matches()) {
+      errors.add(pointer, INVALID_FORMAT, hint);
+      return null;
+    }
+    return s;
   }
 
   // ---- poll content ----

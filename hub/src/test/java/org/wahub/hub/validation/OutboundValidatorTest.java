@@ -109,6 +109,59 @@ class OutboundValidatorTest {
   }
 
   @Nested
+  class Template {
+    Map<String, Object> template(Object... kv) {
+      return body("to", PHONE, "template", body(kv));
+    }
+
+    @Test
+    void nameLanguageAndComponentsAreKept() {
+      List<Object> components = List.of(body("type", "body", "parameters",
+          List.of(body("type", "text", "text", "100"))));
+      OutboundRequest r = valid(V.validateMessage(template("name", "order_update", "language", "en_US",
+          "components", components), null, NOW));
+      assertThat(r.kind()).isEqualTo(OutboundRequest.Kind.TEMPLATE);
+      assertThat(r.content()).containsEntry("name", "order_update").containsEntry("language", "en_US")
+          .containsEntry("components", components);
+    }
+
+    @Test
+    void componentsAreOptional() {
+      assertThat(valid(V.validateMessage(template("name", "hello_world", "language", "en"), null, NOW)).content())
+          .doesNotContainKey("components");
+    }
+
+    @Test
+    void nameAndLanguageAreRequiredAndChecked() {
+      assertThat(messageErrors(template())).containsExactly("/template/name required", "/template/language required");
+      assertThat(messageErrors(template("name", "Order Update", "language", "english")))
+          .containsExactly("/template/name invalid_format", "/template/language invalid_format");
+    }
+
+    @Test
+    void componentsMustBeTypedObjectsAndBounded() {
+      assertThat(messageErrors(template("name", "a", "language", "en", "components", "body")))
+          .containsExactly("/template/components invalid_type");
+      assertThat(messageErrors(template("name", "a", "language", "en", "components", List.of(body("x", 1), "y"))))
+          .containsExactly("/template/components/0 invalid_type", "/template/components/1 invalid_type");
+      List<Object> many = new ArrayList<>();
+      for (int i = 0; i < 21; i++) {
+        many.add(body("type", "body"));
+      }
+      assertThat(messageErrors(template("name", "a", "language", "en", "components", many)))
+          .containsExactly("/template/components too_long");
+      assertThat(messageErrors(template("name", "a", "language", "en", "components",
+          List.of(body("type", "body", "text", "x".repeat(20_000)))))).containsExactly("/template/components too_long");
+    }
+
+    @Test
+    void unknownFieldsAreRefused() {
+      assertThat(messageErrors(template("name", "a", "language", "en", "namespace", "x")))
+          .containsExactly("/template/namespace unknown_field");
+    }
+  }
+
+  @Nested
   class Content {
     @Test
     void oneKindIsRequired() {
