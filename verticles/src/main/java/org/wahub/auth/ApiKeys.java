@@ -33,9 +33,13 @@ public final class ApiKeys {
     }
   }
 
-  /** What may be shown of a key after creation: enough to tell keys apart, useless to an attacker. */
-  public static String displayPrefix(String token) {
-    return token.substring(0, Math.min(token.length(), PREFIX.length() + 6));
+  /**
+   * What may be shown of a key: the first 8 hex digits of its SHA-256 (the stored hash), enough to
+   * tell keys apart and to check one ({@code printf %s "$KEY" | sha256sum | cut -c1-8}), and nothing
+   * of the key itself. The database derives the same value from key_hash (V8).
+   */
+  public static String fingerprint(String token) {
+    return java.util.HexFormat.of().formatHex(hash(token), 0, 4);
   }
 
   /** Cheap shape check before touching the database: rejects garbage and absurd lengths. */

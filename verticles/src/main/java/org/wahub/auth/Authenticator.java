@@ -4,22 +4,38 @@ import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import org.wahub.api.ApiError;
 
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
 /**
  * Resolves {@code Authorization: Bearer <key>} to a {@link Principal}: cache first, then one indexed
- * lookup by hash. Never logs or echoes the token.
+ * lookup by hash on the look-up pool. Never logs or echoes the token.
+ *
+ * <p>Anybody can send a key that does not exist, and each costs a look-up. So look-ups are bounded
+ * per process ({@link KeyCache#tryBeginLookup}); when all slots are taken the request gets
+ * {@code 429 auth_busy} with {@code Retry-After: 1} at once, instead of queueing in front of the
+ * database. Known keys are served from the cache and never meet that bound; recently unknown keys
+ * are answered 401 from the negative cache; concurrent requests with the same uncached key on one
+ * event loop share one look-up, so a busy client whose cache entry expired does not trip the bound.
  */
 public final class Authenticator {
 
   private static final String PRINCIPAL = "principal";
   private final KeyStore keys;
   private final KeyCache cache;
+  private final int maxLookupsInFlight;
+  /** Look-ups running on this verticle's event loop, by key hash; touched only from that loop. */
+  private final Map<String, InFlight> inFlight = new HashMap<>();
 
-  public Authenticator(KeyStore keys, KeyCache cache) {
+  public Authenticator(KeyStore keys, KeyCache cache, int maxLookupsInFlight) {
     this.keys = keys;
     this.cache = cache;
+    this.maxLookupsInFlight = Math.max(1, maxLookupsInFlight);
   }
 
-  /** Route handler: authenticates or fails the context with a 401 problem. */
+  /** Route handler: authenticates or fails the context with a 401 (or 429 when look-ups are saturated). */
   public void handle(RoutingContext ctx) {
     String header = ctx.request().getHeader("Authorization");
     if (header == null) {
@@ -53,10 +69,43 @@ public final class Authenticator {
     if (cached != null) {
       return Future.succeededFuture(cached);
     }
-    return keys.findActive(hash).map(found -> {
-      found.ifPresent(p -> cache.put(hash, p));
-      return found.orElse(null);
-    });
+    if (cache.knownUnknown(hash)) {
+      return Future.succeededFuture(null);
+    }
+    // noted before the query: a revocation that lands while it runs makes this result unservable
+    long epoch = cache.epoch();
+    String hex = HexFormat.of().formatHex(hash);
+    InFlight running = inFlight.get(hex);
+    if (running != null && running.epoch == epoch) {
+      // the same key is being looked up on this event loop: share it (a key whose cache entry just
+      // expired is not a burst of look-ups). Never a look-up from before a revocation, though.
+      return running.future;
+    }
+    if (!cache.tryBeginLookup(maxLookupsInFlight)) {
+      return Future.failedFuture(busy());
+    }
+    Future<Principal> lookup = keys.findActive(hash)
+        .andThen(ar -> cache.endLookup())
+        .map(found -> {
+          if (found.isPresent()) {
+            cache.put(hash, found.get(), epoch);
+            return found.get();
+          }
+          cache.rememberUnknown(hash);
+          return null;
+        });
+    InFlight mine = new InFlight(epoch, lookup);
+    inFlight.put(hex, mine);
+    lookup.onComplete(ar -> inFlight.remove(hex, mine));
+    return lookup;
+  }
+
+  private record InFlight(long epoch, Future<Principal> future) {
+  }
+
+  static ApiError busy() {
+    return new ApiError(429, "auth_busy", "Too many key look-ups in flight",
+        "the hub is checking too many API keys at once; retry in a second", List.of(), Map.of("Retry-After", "1"));
   }
 
   public static Principal principal(RoutingContext ctx) {

@@ -9,6 +9,7 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import org.wahub.Ids;
+import org.wahub.tenant.TenantQuotas;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -17,21 +18,23 @@ import java.util.Optional;
 /** API keys in PostgreSQL. Only hashes go in; a token leaves this class only at creation. */
 public final class KeyStore {
 
+  /** The key and, for a tenant key, the tenant's quotas: one indexed probe per look-up, nothing more per request. */
   static final String KEY_FIND_ACTIVE_BY_HASH =
-      "SELECT id, tenant_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL";
+      "SELECT k.id, k.tenant_id, t.max_instances, t.max_queue_size, t.accepted_per_minute "
+          + "FROM api_keys k LEFT JOIN tenants t ON t.id = k.tenant_id WHERE k.key_hash = $1 AND k.revoked_at IS NULL";
   static final String KEY_INSERT =
-      "INSERT INTO api_keys (id, tenant_id, key_hash, prefix, label) VALUES ($1, $2, $3, $4, $5) RETURNING created_at";
+      "INSERT INTO api_keys (id, tenant_id, key_hash, label) VALUES ($1, $2, $3, $4) RETURNING created_at, fingerprint";
   static final String KEY_REVOKE =
-      "UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND tenant_id = $2 AND revoked_at IS NULL RETURNING id";
+      "UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND tenant_id = $2 AND revoked_at IS NULL RETURNING key_hash";
   static final String KEY_EXISTS_FOR_TENANT =
       "SELECT revoked_at IS NOT NULL AS revoked FROM api_keys WHERE id = $1 AND tenant_id = $2";
   static final String KEY_LIST_BY_TENANT =
-      "SELECT id, prefix, label, created_at, revoked_at FROM api_keys WHERE tenant_id = $1 ORDER BY created_at, id";
+      "SELECT id, fingerprint, label, created_at, revoked_at FROM api_keys WHERE tenant_id = $1 ORDER BY created_at, id";
   static final String ADMIN_KEY_COUNT_ACTIVE =
       "SELECT count(*) FROM api_keys WHERE tenant_id IS NULL AND revoked_at IS NULL";
   static final String ADMIN_KEY_UPSERT =
-      "INSERT INTO api_keys (id, tenant_id, key_hash, prefix, label) VALUES ($1, NULL, $2, $3, $4) "
-          + "ON CONFLICT (id) DO UPDATE SET key_hash = EXCLUDED.key_hash, prefix = EXCLUDED.prefix, revoked_at = NULL";
+      "INSERT INTO api_keys (id, tenant_id, key_hash, label) VALUES ($1, NULL, $2, $3) "
+          + "ON CONFLICT (id) DO UPDATE SET key_hash = EXCLUDED.key_hash, revoked_at = NULL";
   static final String ADMIN_KEY_REVOKE_OTHERS =
       "UPDATE api_keys SET revoked_at = now() WHERE tenant_id IS NULL AND id <> $1 AND revoked_at IS NULL";
 
@@ -39,11 +42,15 @@ public final class KeyStore {
   static final String ENV_ADMIN_KEY_ID = "key_admin_env";
   static final String GENERATED_ADMIN_KEY_ID = "key_admin_generated";
 
-  /** A freshly created key: the only moment its token exists outside the caller. */
-  public record CreatedKey(String id, String token, String prefix, String label, String createdAt) {
+  /**
+   * A freshly created key: the only moment its token exists outside the caller. {@code prefix}
+   * stays in the JSON for existing clients and is now only the scheme, {@code wah_}; the
+   * fingerprint tells keys apart.
+   */
+  public record CreatedKey(String id, String token, String fingerprint, String label, String createdAt) {
     public JsonObject toJson() {
-      return new JsonObject().put("id", id).put("token", token).put("prefix", prefix).put("label", label)
-          .put("createdAt", createdAt);
+      return new JsonObject().put("id", id).put("token", token).put("prefix", ApiKeys.PREFIX)
+          .put("fingerprint", fingerprint).put("label", label).put("createdAt", createdAt);
     }
   }
 
@@ -64,23 +71,26 @@ public final class KeyStore {
             return Optional.empty();
           }
           Row row = rows.iterator().next();
-          return Optional.of(new Principal(row.getString("id"), row.getString("tenant_id")));
+          return Optional.of(new Principal(row.getString("id"), row.getString("tenant_id"), TenantQuotas.from(row)));
         });
   }
 
   public Future<CreatedKey> create(SqlClient client, String tenantId, String label) {
     String token = ApiKeys.newToken();
     String id = Ids.random("key");
-    String prefix = ApiKeys.displayPrefix(token);
     return client.preparedQuery(KEY_INSERT)
-        .execute(Tuple.of(id, tenantId, Buffer.buffer(ApiKeys.hash(token)), prefix, label))
-        .map(rows -> new CreatedKey(id, token, prefix, label,
-            rows.iterator().next().getOffsetDateTime("created_at").toInstant().toString()));
+        .execute(Tuple.of(id, tenantId, Buffer.buffer(ApiKeys.hash(token)), label))
+        .map(rows -> {
+          Row row = rows.iterator().next();
+          return new CreatedKey(id, token, row.getString("fingerprint"), label,
+              row.getOffsetDateTime("created_at").toInstant().toString());
+        });
   }
 
-  /** Revokes a key of the tenant. Completes with false when the tenant has no such active key. */
-  public Future<Boolean> revoke(String tenantId, String keyId) {
-    return pool.preparedQuery(KEY_REVOKE).execute(Tuple.of(keyId, tenantId)).map(rows -> rows.size() == 1);
+  /** Revokes a key of the tenant: its hash, or empty when the tenant has no such active key. */
+  public Future<Optional<byte[]>> revoke(String tenantId, String keyId) {
+    return pool.preparedQuery(KEY_REVOKE).execute(Tuple.of(keyId, tenantId))
+        .map(rows -> rows.size() == 1 ? Optional.of(rows.iterator().next().getBuffer("key_hash").getBytes()) : Optional.empty());
   }
 
   /** Empty when the tenant has no such key, else whether it was already revoked. */
@@ -96,7 +106,8 @@ public final class KeyStore {
   private static List<JsonObject> keyList(RowSet<Row> rows) {
     List<JsonObject> out = new ArrayList<>();
     for (Row r : rows) {
-      JsonObject k = new JsonObject().put("id", r.getString("id")).put("prefix", r.getString("prefix"))
+      JsonObject k = new JsonObject().put("id", r.getString("id")).put("prefix", ApiKeys.PREFIX)
+          .put("fingerprint", r.getString("fingerprint"))
           .put("label", r.getString("label"))
           .put("createdAt", r.getOffsetDateTime("created_at").toInstant().toString());
       if (r.getOffsetDateTime("revoked_at") != null) {
@@ -115,7 +126,7 @@ public final class KeyStore {
     if (configured.isPresent()) {
       String token = configured.get();
       return pool.withTransaction(c -> c.preparedQuery(ADMIN_KEY_UPSERT)
-              .execute(Tuple.of(ENV_ADMIN_KEY_ID, Buffer.buffer(ApiKeys.hash(token)), ApiKeys.displayPrefix(token), "HUB_ADMIN_KEY"))
+              .execute(Tuple.of(ENV_ADMIN_KEY_ID, Buffer.buffer(ApiKeys.hash(token)), "HUB_ADMIN_KEY"))
               .compose(x -> c.preparedQuery(ADMIN_KEY_REVOKE_OTHERS).execute(Tuple.of(ENV_ADMIN_KEY_ID))))
           .map(x -> Optional.empty());
     }
@@ -126,7 +137,7 @@ public final class KeyStore {
       }
       String token = ApiKeys.newToken();
       return pool.preparedQuery(ADMIN_KEY_UPSERT)
-          .execute(Tuple.of(GENERATED_ADMIN_KEY_ID, Buffer.buffer(ApiKeys.hash(token)), ApiKeys.displayPrefix(token), "generated"))
+          .execute(Tuple.of(GENERATED_ADMIN_KEY_ID, Buffer.buffer(ApiKeys.hash(token)), "generated"))
           .map(x -> Optional.of(token));
     });
   }

@@ -1,5 +1,7 @@
 package org.wahub.instance;
 
+import org.wahub.api.Access;
+import org.wahub.api.ApiRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -14,6 +16,7 @@ import org.wahub.api.Bodies;
 import org.wahub.api.Responses;
 import org.wahub.api.Sql;
 import org.wahub.auth.Authenticator;
+import org.wahub.tenant.QuotaErrors;
 
 import java.util.Set;
 
@@ -33,12 +36,12 @@ public final class InstanceRoutes {
     this.config = config;
   }
 
-  public void mount(Router router) {
-    router.post("/instances").handler(ctx -> Responses.json(ctx, 201, create(ctx)));
-    router.get("/instances").handler(ctx -> Responses.json(ctx, 200, list(ctx)));
-    router.get("/instances/:instanceId").handler(ctx -> Responses.json(ctx, 200, get(ctx)));
-    router.patch("/instances/:instanceId").handler(ctx -> Responses.json(ctx, 200, patch(ctx)));
-    router.delete("/instances/:instanceId").handler(ctx -> Responses.noContent(ctx, delete(ctx)));
+  public void mount(ApiRoutes routes) {
+    routes.post("/instances", Access.TENANT, ctx -> Responses.json(ctx, 201, create(ctx)));
+    routes.get("/instances", Access.TENANT, ctx -> Responses.json(ctx, 200, list(ctx)));
+    routes.get("/instances/:instanceId", Access.TENANT, ctx -> Responses.json(ctx, 200, get(ctx)));
+    routes.patch("/instances/:instanceId", Access.TENANT, ctx -> Responses.json(ctx, 200, patch(ctx)));
+    routes.delete("/instances/:instanceId", Access.TENANT, ctx -> Responses.noContent(ctx, delete(ctx)));
   }
 
   private Future<JsonObject> create(RoutingContext ctx) {
@@ -52,15 +55,23 @@ public final class InstanceRoutes {
     String name = body.string("name", false, 0, 200);
     BodyReader provider = body.nested("provider", true);
     ProviderConfigs.Validated p = provider == null ? null : ProviderConfigs.validate(provider, null, null);
+    int ceiling = Authenticator.principal(ctx).quotas().maxQueueSize(config);
+    // the default queue cap never exceeds the tenant's ceiling
     Settings s = settings(body, new Settings(config.maxSendsPerMinute(), config.maxSendsPerHour(),
-        config.maxSendsPerDay(), config.minSendIntervalMs(), config.sendJitterMs(), config.maxQueueSize()));
+        config.maxSendsPerDay(), config.minSendIntervalMs(), config.sendJitterMs(), Math.min(config.maxQueueSize(), ceiling)));
     body.throwIfInvalid();
+    if (s.maxQueue > ceiling) {
+      throw QuotaErrors.maxQueueSize(ceiling);
+    }
     Instance draft = new Instance(id, tenantId, name, p.type(), p.config(), s.perMinute, s.perHour, s.perDay,
         s.minIntervalMs, s.jitterMs, s.maxQueue, 0, "running", "STARTING", null, null, 1, null, null);
-    return store.insert(draft)
+    return store.insertWithinQuota(draft, config.tenantMaxInstances())
         .recover(err -> Sql.isUniqueViolation(err, "instances_pkey")
             ? Future.failedFuture(ApiError.conflict("instance_exists", "an instance with id '" + id + "' already exists"))
             : Future.failedFuture(err))
+        .compose(inserted -> inserted.created() == null
+            ? Future.failedFuture(QuotaErrors.instances(inserted.quota()))
+            : Future.succeededFuture(inserted.created()))
         .map(created -> {
           changed(created.id(), "created");
           JsonObject json = created.toJson();
@@ -103,6 +114,13 @@ public final class InstanceRoutes {
       Settings s = settings(body, new Settings(current.perMinute(), current.perHour(), current.perDay(),
           current.minIntervalMs(), current.jitterMs(), current.maxQueue()));
       body.throwIfInvalid();
+      // only a new value is checked: an instance above a ceiling lowered later keeps its cap
+      int ceiling = Authenticator.principal(ctx).quotas().maxQueueSize(config);
+      if (body.has("maxQueueSize") && s.maxQueue > ceiling) {
+        throw QuotaErrors.maxQueueSize(ceiling);
+      }
+      ProviderUrlRule.enforce(current.providerConfig(), json.getJsonObject("provider"),
+          ProviderConfigs.urlFields(current.providerType()), ProviderConfigs.urlSecrets(current.providerType()));
       Instance next = new Instance(id, tenantId, name, current.providerType(), p.config(), s.perMinute, s.perHour,
           s.perDay, s.minIntervalMs, s.jitterMs, s.maxQueue, current.queueDepth(), current.desiredState(),
           current.state(), current.stateSince(), current.lastError(), current.version(), current.createdAt(),

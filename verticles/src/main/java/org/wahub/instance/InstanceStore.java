@@ -16,6 +16,14 @@ public final class InstanceStore {
       "INSERT INTO instances (id, tenant_id, name, provider_type, provider_config, per_minute, per_hour, per_day, "
           + "min_interval_ms, jitter_ms, max_queue) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
           + "RETURNING " + Instance.COLUMNS;
+  /**
+   * Serializes instance creation per tenant (and against a quota change, which updates the row).
+   * NO KEY UPDATE, not UPDATE: it must not block the foreign-key checks of inserts that reference
+   * the tenant (keys, instances), which take KEY SHARE.
+   */
+  static final String TENANT_LOCK_INSTANCE_QUOTA =
+      "SELECT coalesce(max_instances, $2) AS quota FROM tenants WHERE id = $1 FOR NO KEY UPDATE";
+  static final String INSTANCE_COUNT_FOR_TENANT = "SELECT count(*) FROM instances WHERE tenant_id = $1";
   static final String INSTANCE_GET_FOR_TENANT =
       "SELECT " + Instance.COLUMNS + " FROM instances WHERE id = $1 AND tenant_id = $2";
   static final String INSTANCE_GET = "SELECT " + Instance.COLUMNS + " FROM instances WHERE id = $1";
@@ -32,8 +40,33 @@ public final class InstanceStore {
 
   private final Pool pool;
 
+  /** The outcome of {@link #insertWithinQuota}: the new row, or null when the tenant is at {@code quota}. */
+  public record QuotaInsert(Instance created, int quota) {
+  }
+
   public InstanceStore(Pool pool) {
     this.pool = pool;
+  }
+
+  /**
+   * Inserts unless the tenant already has its quota of instances. Race-free: the count runs under
+   * the tenant row's lock, in its own statement (so with a snapshot taken after the lock was
+   * granted), and concurrent creations of the same tenant, on any node, queue on that lock.
+   */
+  public Future<QuotaInsert> insertWithinQuota(Instance i, int defaultQuota) {
+    return pool.withTransaction(c -> c.preparedQuery(TENANT_LOCK_INSTANCE_QUOTA).execute(Tuple.of(i.tenantId(), defaultQuota))
+        .compose(lock -> {
+          int quota = lock.iterator().next().getInteger("quota");
+          return c.preparedQuery(INSTANCE_COUNT_FOR_TENANT).execute(Tuple.of(i.tenantId())).compose(count -> {
+            if (count.iterator().next().getLong(0) >= quota) {
+              return Future.succeededFuture(new QuotaInsert(null, quota));
+            }
+            return c.preparedQuery(INSTANCE_INSERT).execute(Tuple.from(new Object[] {
+                    i.id(), i.tenantId(), i.name(), i.providerType(), i.providerConfig(), i.perMinute(), i.perHour(),
+                    i.perDay(), i.minIntervalMs(), i.jitterMs(), i.maxQueue()}))
+                .map(rows -> new QuotaInsert(Instance.from(rows.iterator().next()), quota));
+          });
+        }));
   }
 
   public Future<Instance> insert(Instance i) {

@@ -46,8 +46,8 @@ class TenantApiTest {
     // the hash is stored, the token is not
     byte[] hash = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
     assertThat(hub.sql.count("SELECT count(*) FROM api_keys WHERE key_hash = ?", hash)).isEqualTo(1);
-    assertThat(hub.sql.count("SELECT count(*) FROM api_keys k WHERE k::text LIKE ?", "%" + token.substring(10) + "%")).isZero();
-    assertThat(hub.sql.count("SELECT count(*) FROM tenants t WHERE t::text LIKE ?", "%" + token.substring(10) + "%")).isZero();
+    assertThat(hub.sql.count("SELECT count(*) FROM api_keys k WHERE k::text LIKE ?", "%" + token.substring(4) + "%")).isZero();
+    assertThat(hub.sql.count("SELECT count(*) FROM tenants t WHERE t::text LIKE ?", "%" + token.substring(4) + "%")).isZero();
 
     // the tenant can use it; reading the tenant back never shows a token
     assertThat(http.get("/instances", token).status()).isEqualTo(200);
