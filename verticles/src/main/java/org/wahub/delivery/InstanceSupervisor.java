@@ -1,5 +1,6 @@
 package org.wahub.delivery;
 
+import org.wahub.outbound.OutboundGuard;
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -11,11 +12,13 @@ import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.wahub.Addresses;
+import org.wahub.provider.ProviderRegistry;
 import org.wahub.HubConfig;
 import org.wahub.db.Pools;
 import org.wahub.instance.Instance;
 import org.wahub.instance.InstanceStore;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -75,8 +78,11 @@ public final class InstanceSupervisor extends VerticleBase {
     this.factory = factory;
   }
 
-  public static InstanceVerticleFactory defaultFactory(HubConfig config, PgConnectOptions options) {
-    return instance -> new InstanceVerticle(instance, config, options, Providers.forInstance(instance));
+  public static InstanceVerticleFactory defaultFactory(HubConfig config, PgConnectOptions options, OutboundGuard outbound,
+                                                      org.wahub.metrics.HubMetrics metrics) {
+    return instance -> new InstanceVerticle(instance, config, options,
+        ProviderRegistry.defaults().get(instance.providerType()), outbound, Clock.systemUTC(),
+        metrics.instance(instance.id(), instance.tenantId()));
   }
 
   @Override

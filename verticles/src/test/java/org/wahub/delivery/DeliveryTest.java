@@ -113,7 +113,7 @@ class DeliveryTest {
   void aBacklogIsSentSteadilyWithinEveryWindowEvenAcrossARedeploy() {
     hub.instance(shop, "steady", simulator(new JsonObject().put("startState", "NEEDS_QR"))
         .put("limits", new JsonObject().put("perMinute", 6).put("perHour", 60).put("perDay", 300))
-        .put("pacing", new JsonObject().put("minIntervalMs", 50)));
+        .put("pacing", new JsonObject().put("minIntervalMs", 120)));
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
       ids.add(post("steady", "+491511234567" + (i % 4), "backlog " + i));
@@ -133,11 +133,30 @@ class DeliveryTest {
     List<Instant> times = log.stream().map(e -> Instant.parse(e.getString("at"))).toList();
     // the "minute" is 1 s at HUB_TIME_SCALE=60: never more than 6 in any second, and no burst
     assertThat(maxInAnyWindow(times, Duration.ofSeconds(1))).isLessThanOrEqualTo(6);
+    // pacing holds across the redeploy too (the new verticle resumes the gap after the last attempt);
+    // 120 ms pacing still lets the 6-per-second window bind
     for (int i = 1; i < times.size(); i++) {
-      assertThat(Duration.between(times.get(i - 1), times.get(i))).isGreaterThanOrEqualTo(Duration.ofMillis(45));
+      assertThat(Duration.between(times.get(i - 1), times.get(i))).as("gap before send %d", i)
+          .isGreaterThanOrEqualTo(Duration.ofMillis(115));
     }
     // 20 sends at 6 per second cannot take less than 3 full windows
     assertThat(Duration.between(times.get(0), times.get(19))).isGreaterThanOrEqualTo(Duration.ofSeconds(3));
+  }
+
+  @Test
+  void pacingHoldsAcrossARedeploy() {
+    hub.instance(shop, "paced", simulator(new JsonObject().put("startState", "READY"))
+        .put("pacing", new JsonObject().put("minIntervalMs", 1500)));
+    String first = post("paced", "+4915112340101", "first");
+    await().atMost(Duration.ofSeconds(10)).until(() -> "sent".equals(status(first)));
+    // the redeployed verticle must remember when it last sent, not start with a fresh pacer
+    assertThat(http.patch("/instances/paced", shop.key(), new JsonObject().put("name", "redeployed")).status())
+        .isEqualTo(200);
+    String second = post("paced", "+4915112340102", "second");
+    await().atMost(Duration.ofSeconds(10)).until(() -> "sent".equals(status(second)));
+    List<Instant> times = log("paced").stream().map(e -> Instant.parse(e.getString("at"))).toList();
+    assertThat(times).hasSize(2);
+    assertThat(Duration.between(times.get(0), times.get(1))).isGreaterThanOrEqualTo(Duration.ofMillis(1450));
   }
 
   @Test

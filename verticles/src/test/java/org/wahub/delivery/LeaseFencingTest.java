@@ -11,6 +11,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.wahub.hub.message.ChatOrder;
 import org.wahub.support.Http;
 import org.wahub.support.TestHub;
 
@@ -96,6 +97,20 @@ class LeaseFencingTest {
         + "FROM messages WHERE id = ?", id).get(0);
   }
 
+  /** The loop's way to claim: read the chat heads, let hub/ pick the next due one, claim it by id. */
+  private static Future<DeliveryStore.Claimed> claimNext(DeliveryStore s, String instanceId, Instant now, String owner,
+                                                         Instant leaseUntil) {
+    return s.heads(instanceId, now, 64).compose(heads -> ChatOrder.next(heads, now).due()
+        .map(m -> s.claim(instanceId, UUID.fromString(m.id()), now, owner, leaseUntil))
+        .orElse(Future.succeededFuture(null)));
+  }
+
+  /** The outbox event types of the message, in position order. */
+  private static java.util.List<Object> outbox(UUID id) {
+    return hub.sql.rows("SELECT type FROM events WHERE message_id = ? ORDER BY tx, seq", id).stream()
+        .map(r -> r.get("type")).toList();
+  }
+
   private static long events(UUID id, String kind) {
     return hub.sql.count("SELECT count(*) FROM message_events WHERE message_id = ? AND kind = ?", id, kind);
   }
@@ -108,7 +123,7 @@ class LeaseFencingTest {
     DeliveryStore b = new DeliveryStore(poolB);
     Instant t0 = Instant.now().plusSeconds(1);
 
-    DeliveryStore.Claimed claimA = join(a.claim("fence-resend", t0, "owner-A", t0.plus(LEASE)));
+    DeliveryStore.Claimed claimA = join(claimNext(a, "fence-resend", t0, "owner-A", t0.plus(LEASE)));
     assertThat(claimA).isNotNull();
     assertThat(claimA.id()).isEqualTo(id);
     assertThat(claimA.attempts()).isEqualTo(1);
@@ -117,7 +132,7 @@ class LeaseFencingTest {
     // A stalls past its lease; B takes over (the provider dedupes, so the message is re-queued with a new fence)
     Instant t1 = t0.plus(LEASE).plusSeconds(1);
     assertThat(join(b.rescueOrphans("fence-resend", t1, true))).isEqualTo(1);
-    DeliveryStore.Claimed claimB = join(b.claim("fence-resend", t1, "owner-B", t1.plus(LEASE)));
+    DeliveryStore.Claimed claimB = join(claimNext(b, "fence-resend", t1, "owner-B", t1.plus(LEASE)));
     assertThat(claimB).isNotNull();
     assertThat(claimB.id()).isEqualTo(id);
     assertThat(claimB.fence()).isGreaterThan(claimA.fence());
@@ -146,6 +161,10 @@ class LeaseFencingTest {
     assertThat(events(id, "interrupted")).isEqualTo(1);
     assertThat(events(id, "attempt")).isEqualTo(2);
     assertThat(events(id, "failed") + events(id, "in_doubt") + events(id, "retry_scheduled") + events(id, "released")).isZero();
+    // the outbox agrees: one message.sent with B's provider id; every fenced-off write wrote no event
+    assertThat(outbox(id)).containsExactly("message.sent");
+    assertThat(hub.sql.rows("SELECT data->>'providerMessageId' AS p FROM events WHERE message_id = ?", id).get(0))
+        .containsEntry("p", "prov-B");
     Http.Res view = http.get("/messages/" + id, shop.key());
     assertThat(view.json().getString("status")).isEqualTo("sent");
     assertThat(view.json().getString("providerMessageId")).isEqualTo("prov-B");
@@ -159,13 +178,13 @@ class LeaseFencingTest {
     DeliveryStore b = new DeliveryStore(poolB);
     Instant t0 = Instant.now().plusSeconds(1);
 
-    DeliveryStore.Claimed claimA = join(a.claim("fence-doubt", t0, "owner-A", t0.plus(LEASE)));
+    DeliveryStore.Claimed claimA = join(claimNext(a, "fence-doubt", t0, "owner-A", t0.plus(LEASE)));
     assertThat(claimA).isNotNull();
     Instant t1 = t0.plus(LEASE).plusSeconds(1);
     assertThat(join(b.rescueOrphans("fence-doubt", t1, false))).isEqualTo(1);
     assertThat(row(id)).containsEntry("status", "in_doubt").containsEntry("last_error_code", "interrupted");
     // nothing left to claim: an in-doubt message waits for a human
-    assertThat(join(b.claim("fence-doubt", t1, "owner-B", t1.plus(LEASE)))).isNull();
+    assertThat(join(claimNext(b, "fence-doubt", t1, "owner-B", t1.plus(LEASE)))).isNull();
 
     assertThat(join(a.completeSent(claimA, "prov-A", t1.plusSeconds(1)))).isFalse();
     assertThat(join(a.retryLater(claimA, t1.plusSeconds(5), "stale", "stale owner", t1.plusSeconds(1)))).isFalse();
@@ -173,6 +192,8 @@ class LeaseFencingTest {
     assertThat(row(id)).containsEntry("status", "in_doubt");
     assertThat(row(id).get("provider_message_id")).isNull();
     assertThat(events(id, "sent")).isZero();
+    // the takeover's in_doubt is told once; the stale owner's writes told nothing
+    assertThat(outbox(id)).containsExactly("message.in_doubt");
   }
 
   @Test
@@ -183,11 +204,11 @@ class LeaseFencingTest {
     DeliveryStore a = new DeliveryStore(poolA);
     DeliveryStore b = new DeliveryStore(poolB);
     Instant t0 = Instant.now().plusSeconds(1);
-    DeliveryStore.Claimed claimA = join(a.claim("fence-expired", t0, "owner-A", t0.plus(LEASE)));
+    DeliveryStore.Claimed claimA = join(claimNext(a, "fence-expired", t0, "owner-A", t0.plus(LEASE)));
     assertThat(claimA).isNotNull();
     hub.sql.update("UPDATE messages SET lease_until = now() - interval '1 hour' WHERE id = ?", id);
     Instant t1 = t0.plus(LEASE).plusSeconds(1);
-    assertThat(join(b.claim("fence-expired", t1, "owner-B", t1.plus(LEASE)))).isNull();
+    assertThat(join(claimNext(b, "fence-expired", t1, "owner-B", t1.plus(LEASE)))).isNull();
     assertThat(row(id)).containsEntry("status", "sending").containsEntry("lease_owner", "owner-A");
     // A is merely late, not fenced: with nobody taking over, its completion still lands, exactly once
     assertThat(join(a.completeSent(claimA, "prov-A", t1))).isTrue();
@@ -208,7 +229,7 @@ class LeaseFencingTest {
     List<Future<DeliveryStore.Claimed>> claims = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
       DeliveryStore s = i % 2 == 0 ? a : b;
-      claims.add(s.claim("fence-race", t0, "owner-" + i, t0.plus(LEASE)));
+      claims.add(claimNext(s, "fence-race", t0, "owner-" + i, t0.plus(LEASE)));
     }
     join(Future.join(claims));
     List<DeliveryStore.Claimed> won = claims.stream().map(Future::result).filter(Objects::nonNull).toList();
@@ -219,7 +240,7 @@ class LeaseFencingTest {
 
     // the winner completes; a forged claim with the previous fence is rejected
     DeliveryStore.Claimed forged = new DeliveryStore.Claimed(id, fenceBefore, 1, won.get(0).chatId(), won.get(0).recipient(),
-        won.get(0).kind(), won.get(0).content());
+        won.get(0).kind(), won.get(0).content(), won.get(0).orderAt());
     assertThat(join(a.completeSent(forged, "prov-forged", t0.plusSeconds(1)))).isFalse();
     assertThat(join(b.completeSent(won.get(0), "prov-winner", t0.plusSeconds(1)))).isTrue();
     assertThat(row(id)).containsEntry("status", "sent").containsEntry("provider_message_id", "prov-winner");

@@ -4,20 +4,21 @@ import io.vertx.core.Future;
 import org.wahub.hub.instance.InstanceState;
 import org.wahub.hub.instance.RestartType;
 import org.wahub.hub.retry.SendError;
+import org.wahub.hub.send.ProviderOutcome;
 
 import java.util.Optional;
 
 /**
- * Stands in for a provider type this build cannot drive yet (cloud-api, waha and adapter arrive
- * with their own issues). It says so truthfully: the instance goes to FAILED with that reason, and
- * its messages stay queued — nothing is sent and nothing is lost.
+ * The session of a provider type whose engine this build cannot drive yet. It says so truthfully:
+ * the instance goes to FAILED with that reason and its messages stay queued — nothing is sent and
+ * nothing is lost.
  */
-public final class MissingProvider implements Provider {
+public final class MissingSession implements ProviderSession {
 
   private final String type;
   private final ProviderEvents events;
 
-  public MissingProvider(String type, ProviderEvents events) {
+  public MissingSession(String type, ProviderEvents events) {
     this.type = type;
     this.events = events;
   }
@@ -27,18 +28,13 @@ public final class MissingProvider implements Provider {
   }
 
   @Override
-  public boolean deduplicatesByMessageId() {
-    return false;
-  }
-
-  @Override
   public Future<Void> start() {
     events.stateChanged(InstanceState.FAILED, reason());
     return Future.succeededFuture();
   }
 
   @Override
-  public Future<Void> restart(RestartType type) {
+  public Future<Void> restart(RestartType restartType) {
     return Future.failedFuture(reason());
   }
 
@@ -48,12 +44,13 @@ public final class MissingProvider implements Provider {
   }
 
   @Override
-  public Future<SendOutcome> send(OutboundMessage message) {
-    return Future.failedFuture(new SendFailure(SendError.retriable(SendError.PROVIDER_UNAVAILABLE, reason()), false));
+  public Future<ProviderOutcome> send(OutboundMessage message) {
+    return Future.succeededFuture(new ProviderOutcome.Refused(
+        SendError.retriable(SendError.PROVIDER_UNAVAILABLE, reason())));
   }
 
   @Override
-  public Optional<String> qr() {
-    return Optional.empty();
+  public Future<Optional<String>> qr() {
+    return Future.succeededFuture(Optional.empty());
   }
 }

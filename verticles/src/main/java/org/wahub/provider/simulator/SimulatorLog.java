@@ -1,4 +1,4 @@
-package org.wahub.provider;
+package org.wahub.provider.simulator;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
