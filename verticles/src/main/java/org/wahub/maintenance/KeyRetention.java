@@ -50,10 +50,6 @@ public final class KeyRetention {
 
   /** Prunes batches until one comes back short; the total pruned. */
   public Future<Integer> pruneAll() {
-    return pruneFrom(0);
-  }
-
-  private Future<Integer> pruneFrom(int sofar) {
-    return pruneBatch().compose(n -> n < batch ? Future.succeededFuture(sofar + n) : pruneFrom(sofar + n));
+    return Batches.until(batch, this::pruneBatch);
   }
 }
