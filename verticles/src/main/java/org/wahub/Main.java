@@ -12,6 +12,8 @@ import org.slf4j.LoggerFactory;
 
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -43,6 +45,17 @@ public final class Main {
     return Math.max(1, Runtime.getRuntime().availableProcessors());
   }
 
+  /**
+   * Whether Vert.x reports its HTTP, pool and JVM metrics (HUB_METRICS_VERTX, default true; read
+   * from the environment because Vert.x needs it at creation). {@code false} leaves the hub's own
+   * series and the JVM's, and takes the per-request HTTP meters off the intake's path, for
+   * operators and benchmarks that want that.
+   */
+  static boolean vertxMetrics() {
+    String v = System.getenv("HUB_METRICS_VERTX");
+    return v == null || !v.strip().equalsIgnoreCase("false");
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
   private Main() {
@@ -50,7 +63,11 @@ public final class Main {
 
   public static void main(String[] args) throws Exception {
     long started = System.nanoTime();
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops()));
+    // one registry for Vert.x's HTTP, pool and JVM metrics and the hub's own: GET /metrics shows both
+    VertxOptions options = new VertxOptions().setEventLoopPoolSize(eventLoops());
+    io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry = vertxMetrics()
+        ? org.wahub.metrics.HubMetrics.newRegistry() : null;
+    Vertx vertx = registry == null ? Vertx.vertx(options) : org.wahub.metrics.HubMetrics.vertx(options, registry);
     JsonObject raw;
     try {
       raw = loadConfig(vertx).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -63,14 +80,14 @@ public final class Main {
     HubConfig config = new HubConfig(raw);
     Hub hub;
     try {
-      hub = Hub.start(vertx, config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+      hub = Hub.start(vertx, config, registry).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.error("wa-hub failed to start", e);
       vertx.close();
       System.exit(1);
       return;
     }
-    hub.generatedAdminKey().ifPresent(Main::printAdminKey);
+    hub.generatedAdminKey().ifPresent(key -> printAdminKey(key, hub.generatedAdminKeyFile()));
     LOG.info("started in {} ms", (System.nanoTime() - started) / 1_000_000);
 
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -98,18 +115,23 @@ public final class Main {
     return retriever.getConfig().eventually(retriever::close);
   }
 
-  /** Printed to stdout once, on the start that created it; it is stored only as a hash. */
-  private static void printAdminKey(String token) {
-    PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-    out.println();
-    out.println("==================================================================");
-    out.println(" wa-hub generated an admin API key. It is shown only this once:");
-    out.println();
-    out.println("   " + token);
-    out.println();
-    out.println(" Use it as 'Authorization: Bearer <key>' for /tenants.");
-    out.println(" Lost it? Restart with HUB_ADMIN_KEY=<a new secret> to replace it.");
-    out.println("==================================================================");
-    out.println();
+  /**
+   * Shown once, on the terminal (stderr, plain text): never through the logger, whose JSON lines
+   * end up in log stores. The key is also in a file only this user can read; the database keeps
+   * only its hash.
+   */
+  private static void printAdminKey(String token, Optional<Path> file) {
+    PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
+    err.println();
+    err.println("==================================================================");
+    err.println(" wa-hub generated an admin API key. It is shown only this once:");
+    err.println();
+    err.println("   " + token);
+    err.println();
+    file.ifPresent(f -> err.println(" It is also in " + f + " (mode 0600)."));
+    err.println(" Use it as 'Authorization: Bearer <key>' for /tenants.");
+    err.println(" To replace it, restart with HUB_ADMIN_KEY=<a secret of 32+ characters>.");
+    err.println("==================================================================");
+    err.println();
   }
 }

@@ -18,6 +18,7 @@ public final class ApiError extends RuntimeException {
   private final String title;
   private final List<FieldError> fieldErrors;
   private final Map<String, String> headers;
+  private final Map<String, Object> extensions;
 
   public ApiError(int status, String code, String title, String detail) {
     this(status, code, title, detail, List.of(), Map.of());
@@ -25,12 +26,19 @@ public final class ApiError extends RuntimeException {
 
   public ApiError(int status, String code, String title, String detail, List<FieldError> fieldErrors,
                   Map<String, String> headers) {
+    this(status, code, title, detail, fieldErrors, headers, Map.of());
+  }
+
+  /** With RFC 9457 extension members (e.g. {@code "quota": "instances"}) that clients may branch on. */
+  public ApiError(int status, String code, String title, String detail, List<FieldError> fieldErrors,
+                  Map<String, String> headers, Map<String, Object> extensions) {
     super(detail, null, false, false);
     this.status = status;
     this.code = code;
     this.title = title;
     this.fieldErrors = List.copyOf(fieldErrors);
     this.headers = Map.copyOf(headers);
+    this.extensions = Map.copyOf(extensions);
   }
 
   public int status() { return status; }
@@ -55,6 +63,7 @@ public final class ApiError extends RuntimeException {
     if (requestId != null) {
       json.put("requestId", requestId);
     }
+    extensions.forEach(json::put);
     if (!fieldErrors.isEmpty()) {
       JsonArray errors = new JsonArray();
       for (FieldError e : fieldErrors) {

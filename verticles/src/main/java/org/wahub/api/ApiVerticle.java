@@ -16,9 +16,12 @@ import org.wahub.auth.Authenticator;
 import org.wahub.auth.KeyCache;
 import org.wahub.auth.KeyStore;
 import org.wahub.auth.Principal;
+import org.wahub.dashboard.DashboardRoutes;
 import org.wahub.db.Pools;
 import org.wahub.delivery.InstanceOpsRoutes;
-import org.wahub.provider.SimulatorLog;
+import org.wahub.delivery.InstanceClient;
+import org.wahub.provider.ProviderRegistry;
+import org.wahub.provider.ProviderRoutes;
 import org.wahub.health.HealthRoutes;
 import org.wahub.instance.InstanceRoutes;
 import org.wahub.instance.InstanceStore;
@@ -37,16 +40,28 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 public final class ApiVerticle extends VerticleBase {
 
   private static final Logger ACCESS = LoggerFactory.getLogger("wahub.access");
+  /** Where provider types mount their inbound webhooks (DESIGN §7). */
+  public static final String PROVIDER_WEBHOOKS = "/providers/";
 
   private final HubConfig config;
   private final PgConnectOptions connectOptions;
   private final KeyCache keyCache;
   private final String schemaVersion;
+  private final org.wahub.metrics.HubMetrics metrics;
+  private final org.wahub.health.FleetMonitor fleet;
   private Pool pool;
+  private Pool authPool;
   private HttpServer server;
+  private ApiRoutes routes;
+  private Router router;
+  private org.wahub.outbound.OutboundGuard guard;
+  private org.wahub.event.EventRoutes events;
 
-  public ApiVerticle(HubConfig config, PgConnectOptions connectOptions, KeyCache keyCache, String schemaVersion) {
+  public ApiVerticle(HubConfig config, PgConnectOptions connectOptions, KeyCache keyCache, String schemaVersion,
+                     org.wahub.metrics.HubMetrics metrics, org.wahub.health.FleetMonitor fleet) {
     this.config = config;
+    this.metrics = metrics;
+    this.fleet = fleet;
     this.connectOptions = connectOptions;
     this.keyCache = keyCache;
     this.schemaVersion = schemaVersion;
@@ -55,7 +70,10 @@ public final class ApiVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     pool = Pools.shared(vertx, connectOptions, config);
-    Router router = router();
+    authPool = Pools.auth(vertx, connectOptions, config);
+    // checks webhook URLs when they are set (the WebhookVerticle's own guard checks them on every call)
+    guard = new org.wahub.outbound.OutboundGuard(vertx, org.wahub.outbound.OutboundPolicy.from(config));
+    router = router();
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(config.httpHost())
         .setPort(config.httpPort())
@@ -70,12 +88,46 @@ public final class ApiVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return server.close().compose(x -> pool.close());
+    // streams end first: an open event stream would otherwise hold the server's close until it times out
+    return events.close().compose(x -> server.close()).compose(x -> guard.close()).compose(x -> pool.close()).compose(x -> authPool.close());
+  }
+
+  /** The routes this verticle serves, each with its access (after start). */
+  public java.util.List<ApiRoutes.Entry> routeTable() {
+    return routes.table();
+  }
+
+  /**
+   * What the router really serves: every route that has a path, as (method, path) with the path as
+   * it was declared (e.g. {@code /instances/:instanceId}, {@code /assets/*}); a route without a
+   * method serves them all and appears with method null. Routes without a path (the handlers every
+   * request passes) are left out. The OpenAPI test compares this with the document.
+   */
+  public java.util.List<ApiRoutes.Served> servedRoutes() {
+    java.util.List<ApiRoutes.Served> out = new java.util.ArrayList<>();
+    for (io.vertx.ext.web.Route r : router.getRoutes()) {
+      // a path with parameters is matched by a regex too, but keeps its declared path; a route
+      // declared by a regex alone has none, and shows as one no document can name
+      // and a prefix route ("/assets/*") keeps its prefix without the star
+      String declared = r.getPath() != null ? r.getPath() : r.isRegexPath() ? "regex:" + r : null;
+      if (declared == null) {
+        continue;
+      }
+      String path = r.getPath() != null && !r.isExactPath() ? declared + "*" : declared;
+      java.util.Set<io.vertx.core.http.HttpMethod> methods = r.methods();
+      if (methods == null || methods.isEmpty()) {
+        out.add(new ApiRoutes.Served(null, path));
+      } else {
+        methods.forEach(m -> out.add(new ApiRoutes.Served(m, path)));
+      }
+    }
+    return out;
   }
 
   Router router() {
     KeyStore keys = new KeyStore(pool);
-    Authenticator auth = new Authenticator(keys, keyCache);
+    // look-ups of presented keys go to their own small pool, never the one delivery uses
+    Authenticator auth = new Authenticator(new KeyStore(authPool), keyCache, config.authMaxInFlight());
     Router router = Router.router(vertx);
     router.route().handler(ctx -> {
       RequestIds.assign(ctx);
@@ -84,18 +136,31 @@ public final class ApiVerticle extends VerticleBase {
       RequestGuard.check(ctx);
       ctx.next();
     });
-    router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()).setHandleFileUploads(false));
+    BodyHandler apiBodies = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()).setHandleFileUploads(false);
+    // provider webhooks carry the provider's own batches, bounded by their own limit (HubConfig)
+    BodyHandler providerBodies = BodyHandler.create(false).setBodyLimit(config.providerWebhookMaxBytes())
+        .setHandleFileUploads(false);
+    router.route().handler(ctx -> (ctx.request().path().startsWith(PROVIDER_WEBHOOKS) ? providerBodies : apiBodies).handle(ctx));
 
-    new HealthRoutes(vertx, pool, schemaVersion).mount(router);
-
-    router.route("/tenants*").handler(auth::handle);
-    router.route("/instances*").handler(auth::handle);
-    router.route("/messages*").handler(auth::handle);
-    new TenantRoutes(vertx, new TenantStore(pool, keys), keys, keyCache).mount(router);
-    new InstanceRoutes(vertx, new InstanceStore(pool), config).mount(router);
-    new InstanceOpsRoutes(vertx, new InstanceStore(pool), new SimulatorLog(pool)).mount(router);
-    new IntakeRoutes(vertx, config).mount(router);
-    new MessageRoutes(vertx, new MessageStore(pool), pool).mount(router);
+    routes = new ApiRoutes(router, auth);
+    new HealthRoutes(vertx, pool, schemaVersion, fleet, metrics, config.healthThresholds()).mount(routes);
+    new org.wahub.metrics.MetricsRoutes(vertx, metrics, config.metricsKey()).mount(routes);
+    new TenantRoutes(vertx, new TenantStore(pool, keys, config), keys, keyCache).mount(routes);
+    new InstanceRoutes(vertx, new InstanceStore(pool), config).mount(routes);
+    InstanceClient instanceClient = new InstanceClient(vertx);
+    new InstanceOpsRoutes(new InstanceStore(pool), instanceClient).mount(routes);
+    ProviderRoutes providerRoutes = new ProviderRoutes(vertx, config, routes, pool, new InstanceStore(pool), instanceClient);
+    ProviderRegistry.defaults().all().forEach(t -> t.mount(providerRoutes));
+    new IntakeRoutes(vertx, config, metrics).mount(routes);
+    new MessageRoutes(vertx, new MessageStore(pool), pool).mount(routes);
+    new org.wahub.inbound.InboundRoutes(new org.wahub.inbound.InboundStore(pool), new InstanceStore(pool)).mount(routes);
+    new org.wahub.webhook.WebhookRoutes(vertx, new org.wahub.webhook.WebhookStore(pool),
+        new org.wahub.webhook.WebhookDeliveryStore(pool), new InstanceStore(pool), guard, config,
+        java.time.Clock.systemUTC()).mount(routes);
+    events = new org.wahub.event.EventRoutes(vertx, new org.wahub.event.EventLog(pool), new InstanceStore(pool), config);
+    events.mount(routes);
+    new DashboardRoutes().mount(routes);
+    new OpenApiRoutes().mount(routes);
 
     router.route().failureHandler(this::failure);
     router.errorHandler(404, ctx -> Problems.respond(ctx, ApiError.notFound("no route " + ctx.request().method() + " " + ctx.request().path())));

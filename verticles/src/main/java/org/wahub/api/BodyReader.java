@@ -44,6 +44,18 @@ public final class BodyReader {
     return new BodyReader(o, base + "/" + name, errors);
   }
 
+  /**
+   * A reader for item {@code index} of the array {@code name} that adds its errors to this reader's
+   * list (pointers {@code /name/index/...}); null, with an error, when the item is not an object.
+   */
+  public BodyReader element(String name, int index, Object item) {
+    if (!(item instanceof JsonObject o)) {
+      errors.add(new FieldError(base + "/" + name + "/" + index, "invalid_type", "must be an object"));
+      return null;
+    }
+    return new BodyReader(o, base + "/" + name + "/" + index, errors);
+  }
+
   public boolean has(String name) {
     return body.containsKey(name);
   }

@@ -9,7 +9,10 @@ import java.util.Map;
  * Checks every request before any route sees it. Ids, keys and filters of this API are printable
  * ASCII, so a decoded path or query value with control characters (NUL above all: PostgreSQL cannot
  * even compare it) names nothing here; and a request that carries a header twice that decides who
- * is calling, what the body is, or which message it is, is ambiguous and refused.
+ * is calling, what the body is, or which message it is, is ambiguous and refused. A path with a dot
+ * segment ({@code .}, {@code ..}, also percent-encoded) names nothing either: the router would
+ * resolve it to another path ({@code GET /messages/..} is {@code GET /}, the dashboard), so a
+ * malformed id would be answered by a resource the caller never named.
  */
 final class RequestGuard {
 
@@ -27,7 +30,7 @@ final class RequestGuard {
       }
     }
     String path = ctx.request().path();
-    if (path != null && (hasControl(path) || ENCODED_CONTROL.matcher(path).find())) {
+    if (path != null && (hasControl(path) || ENCODED_CONTROL.matcher(path).find() || hasDotSegment(path))) {
       throw ApiError.notFound("no resource at this path");
     }
     for (Map.Entry<String, String> q : ctx.queryParams()) {
@@ -35,6 +38,16 @@ final class RequestGuard {
         throw ApiError.badRequest("invalid_query", "query parameters must not contain control characters");
       }
     }
+  }
+
+  private static boolean hasDotSegment(String path) {
+    for (String segment : path.split("/", -1)) {
+      String s = segment.replace("%2e", ".").replace("%2E", ".");
+      if (s.equals(".") || s.equals("..")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean hasControl(String s) {

@@ -16,6 +16,7 @@ import org.wahub.api.Problems;
 import org.wahub.db.Pools;
 import org.wahub.hub.message.MessageIds;
 import org.wahub.message.MessageStore;
+import org.wahub.metrics.HubMetrics;
 
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -47,6 +48,7 @@ public final class IdempotencyVerticle extends VerticleBase {
   private final int maxBatch;
   private final int maxInFlight;
   private final long staleAfterNanos;
+  private final HubMetrics metrics;
 
   private Pool pool;
   private IntakeWriter writer;
@@ -73,8 +75,9 @@ public final class IdempotencyVerticle extends VerticleBase {
 
   private final int shard;
 
-  public IdempotencyVerticle(PgConnectOptions connectOptions, HubConfig config, int shard) {
+  public IdempotencyVerticle(PgConnectOptions connectOptions, HubConfig config, int shard, HubMetrics metrics) {
     this.connectOptions = connectOptions;
+    this.metrics = metrics;
     this.config = config;
     this.shard = shard;
     this.maxBatch = config.intakeMaxBatch();
@@ -86,7 +89,7 @@ public final class IdempotencyVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     pool = Pools.intake(vertx, connectOptions, config);
-    writer = new IntakeWriter(pool, new MessageIds(Clock.systemUTC(), new SecureRandom()));
+    writer = new IntakeWriter(pool, new MessageIds(Clock.systemUTC(), new SecureRandom()), Clock.systemUTC());
     messages = new MessageStore(pool);
     consumer = vertx.eventBus().localConsumer(Addresses.intake(shard), this::onRequest);
     return consumer.completion();
@@ -97,7 +100,7 @@ public final class IdempotencyVerticle extends VerticleBase {
     stopping = true;
     Future<Void> unregistered = consumer.unregister();
     while (!queue.isEmpty()) {
-      reply(queue.poll(), new IntakeResult.Failed(new IllegalStateException("the hub is shutting down")));
+      reply(queue.poll(), new IntakeResult.Failed(new IntakeResult.Unavailable("the hub is shutting down")));
     }
     Future<Void> inFlightDone;
     if (inFlight == 0) {
@@ -111,7 +114,7 @@ public final class IdempotencyVerticle extends VerticleBase {
 
   private void onRequest(Message<IntakeRequest> message) {
     if (stopping || queue.size() >= MAX_QUEUED) {
-      message.reply(new IntakeResult.Failed(new IllegalStateException(stopping ? "shutting down" : "intake overloaded")),
+      message.reply(new IntakeResult.Failed(new IntakeResult.Unavailable(stopping ? "shutting down" : "intake overloaded")),
           LocalCodec.options());
       return;
     }
@@ -145,6 +148,8 @@ public final class IdempotencyVerticle extends VerticleBase {
           LOG.debug("batch {} {} {}", kv("size", batch.size()), kv("ms", (System.nanoTime() - t0) / 1e6), kv("queued", queue.size()));
         }
         if (ar.succeeded()) {
+          metrics.intakeBatch(batch.size(), System.nanoTime() - t0);
+          signalQueuedEvents(batch, ar.result());
           complete(batch, ar.result());
         } else {
           failed(batch, ar.cause());
@@ -154,6 +159,22 @@ public final class IdempotencyVerticle extends VerticleBase {
         }
         scheduleFlush();
       });
+    }
+  }
+
+  /** Readers of the outbox learn of the message.queued events the batch wrote (only where a webhook asked for them). */
+  private void signalQueuedEvents(List<Pending> batch, List<IntakeWriter.Outcome> outcomes) {
+    Set<String> tenants = null;
+    for (IntakeWriter.Outcome o : outcomes) {
+      if (o.queuedEvent()) {
+        if (tenants == null) {
+          tenants = new HashSet<>();
+        }
+        tenants.add(batch.get(o.ord()).request.tenantId());
+      }
+    }
+    if (tenants != null) {
+      tenants.forEach(t -> org.wahub.event.EventSignal.written(vertx, t));
     }
   }
 
@@ -170,7 +191,7 @@ public final class IdempotencyVerticle extends VerticleBase {
       }
       queue.poll();
       if (now - p.request.receivedAtNanos() > staleAfterNanos) {
-        reply(p, new IntakeResult.Failed(new IllegalStateException("request waited too long for the database")));
+        reply(p, new IntakeResult.Failed(new IntakeResult.Unavailable("request waited too long for the database")));
         continue;
       }
       if (!keys.add(p.request.dedupeKey())) {
@@ -208,6 +229,8 @@ public final class IdempotencyVerticle extends VerticleBase {
         reply(p, new IntakeResult.Accepted(o.newId()));
       } else if (o.existingId() != null) {
         answerExisting(p, o);
+      } else if (o.refused()) {
+        reply(p, new IntakeResult.Unsupported(o.providerType()));
       } else if (o.admitted()) {
         // lost an insert race for this key with a concurrent batch: the next batch sees its row
         retry.add(p);
@@ -233,7 +256,7 @@ public final class IdempotencyVerticle extends VerticleBase {
           reply(p, new IntakeResult.Completed(ar.result().get()));
         } else {
           // deleted in between, or the read failed: the request was not stored by us either way
-          reply(p, new IntakeResult.Failed(ar.failed() ? ar.cause() : new IllegalStateException("message vanished")));
+          reply(p, new IntakeResult.Failed(ar.failed() ? ar.cause() : new IntakeResult.Unavailable("message vanished")));
         }
       });
     }
@@ -258,7 +281,7 @@ public final class IdempotencyVerticle extends VerticleBase {
     for (int i = pending.size() - 1; i >= 0; i--) {
       Pending p = pending.get(i);
       if (++p.requeues > MAX_REQUEUES) {
-        reply(p, new IntakeResult.Failed(new IllegalStateException("gave up after " + MAX_REQUEUES + " retries")));
+        reply(p, new IntakeResult.Failed(new IntakeResult.Unavailable("gave up after " + MAX_REQUEUES + " retries")));
         continue;
       }
       p.alone = p.alone || alone;

@@ -8,6 +8,8 @@ import java.time.OffsetDateTime;
  *
  * @param payloadHash SHA-256 over the instance id and the canonical payload: the same key with
  *                    another payload or for another instance is a different request (422)
+ * @param refusedBy   the provider types that cannot carry this message, comma-separated, or null
+ *                    (the common case): the intake refuses it for their instances
  */
 public record IntakeRequest(
     String requestId,
@@ -23,6 +25,7 @@ public record IntakeRequest(
     String metadataJson,
     OffsetDateTime sendAt,
     OffsetDateTime expiresAt,
+    String refusedBy,
     long receivedAtNanos) {
 
   /** Requests that carry the same key for the same tenant are the same request, whatever else differs. */

@@ -25,8 +25,22 @@ public sealed interface IntakeResult {
   record QueueFull(int cap, long retryAfterSeconds) implements IntakeResult {
   }
 
+  /** The instance's provider cannot carry this message (see {@code ProviderType#refuses}): 400. */
+  record Unsupported(String providerType) implements IntakeResult {
+  }
+
   /** No such instance for this tenant: 404. */
   record UnknownInstance() implements IntakeResult {
+  }
+
+  /**
+   * The intake's own reason for not taking a request now (shutting down, overloaded, waited too
+   * long). Its text is written for API clients; any other cause is never shown to them.
+   */
+  final class Unavailable extends RuntimeException {
+    public Unavailable(String reason) {
+      super(reason, null, false, false);
+    }
   }
 
   /** Nothing was stored: 503 (database unreachable, overloaded) or 500 (a bug). */

@@ -66,7 +66,7 @@ public final class MessageOps {
       ),
       upd AS (
         UPDATE messages m
-           SET status = 'queued', attempts = 0, next_attempt_at = NULL, finalized_at = NULL,
+           SET status = 'queued', attempts = 0, next_attempt_at = NULL, finalized_at = NULL, archived_at = NULL,
                lease_owner = NULL, lease_until = NULL, updated_at = now()
           FROM target t, cap c
          WHERE m.id = t.t_id AND c.queue_depth < c.max_queue
@@ -106,9 +106,12 @@ public final class MessageOps {
       ev AS (
         INSERT INTO message_events (message_id, instance_id, kind, from_status, to_status, attempt, detail)
         SELECT id, instance_id, 'cancelled', from_status, 'cancelled', from_attempts, $4 FROM upd
-      )
+      ),
+      out AS (%s)
       SELECT * FROM upd
-      """.formatted(MessageView.COLUMNS);
+      """.formatted(MessageView.COLUMNS, org.wahub.event.EventLog.messageEventsFrom(
+          "(SELECT u.*, $2::text AS tenant_id FROM upd u)", "'message.cancelled'", "now()",
+          "jsonb_build_object('status', 'cancelled', 'from', s.from_status)", null));
 
   /**
    * Delete one message that is not pending. Its message_events go with it (ON DELETE CASCADE), and
@@ -143,6 +146,7 @@ public final class MessageOps {
           FROM messages m
          WHERE m.instance_id = $2 AND m.tenant_id = $1 AND m.status = $3
            AND ($4::timestamptz IS NULL OR m.finalized_at < $4::timestamptz)
+           AND m.archived_at IS NULL -- an archived dead letter is retried only by its id
          ORDER BY m.seq
          LIMIT least($5::int, (SELECT greatest(i.max_queue - i.queue_depth, 0) FROM instances i
                                 WHERE i.id = $2 AND i.tenant_id = $1))

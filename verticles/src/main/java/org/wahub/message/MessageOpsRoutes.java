@@ -1,5 +1,7 @@
 package org.wahub.message;
 
+import org.wahub.api.Access;
+import org.wahub.api.ApiRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -53,12 +55,12 @@ final class MessageOpsRoutes {
     this.ops = ops;
   }
 
-  void mount(Router router) {
+  void mount(ApiRoutes routes) {
     // "/messages/retry" has two segments, "/messages/:id/retry" three: they cannot shadow each other
-    router.post("/messages/retry").handler(ctx -> Responses.json(ctx, 200, retryMany(ctx)));
-    router.post("/messages/:messageId/retry").handler(ctx -> Responses.json(ctx, 200, retry(ctx)));
-    router.post("/messages/:messageId/cancel").handler(ctx -> Responses.json(ctx, 200, cancel(ctx)));
-    router.delete("/messages/:messageId").handler(ctx -> Responses.noContent(ctx, delete(ctx)));
+    routes.post("/messages/retry", Access.TENANT, ctx -> Responses.json(ctx, 200, retryMany(ctx)));
+    routes.post("/messages/:messageId/retry", Access.TENANT, ctx -> Responses.json(ctx, 200, retry(ctx)));
+    routes.post("/messages/:messageId/cancel", Access.TENANT, ctx -> Responses.json(ctx, 200, cancel(ctx)));
+    routes.delete("/messages/:messageId", Access.TENANT, ctx -> Responses.noContent(ctx, delete(ctx)));
   }
 
   private Future<JsonObject> retry(RoutingContext ctx) {
@@ -88,6 +90,7 @@ final class MessageOpsRoutes {
     String detail = detail("cancelled via API", optionalReason(ctx));
     return ops.cancel(tenantId, id, detail).compose(outcome -> {
       if (outcome instanceof MessageOps.Outcome.Changed c) {
+        org.wahub.event.EventSignal.written(vertx, tenantId); // message.cancelled
         if (c.from() == MessageStatus.QUEUED) {
           // a cancelled queued message may have been its chat's head, holding later ones back
           vertx.eventBus().publish(Addresses.instanceWake(c.instanceId()), null);

@@ -1,5 +1,7 @@
 package org.wahub.message;
 
+import org.wahub.api.Access;
+import org.wahub.api.ApiRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -15,8 +17,6 @@ import org.wahub.hub.message.MessageStatus;
 import org.wahub.hub.validation.Recipient;
 import org.wahub.hub.validation.RecipientParser;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -37,10 +37,10 @@ public final class MessageRoutes {
     this.ops = new MessageOpsRoutes(vertx, new MessageOps(pool));
   }
 
-  public void mount(Router router) {
-    router.get("/messages").handler(ctx -> Responses.json(ctx, 200, list(ctx)));
-    router.get("/messages/:messageId").handler(ctx -> Responses.json(ctx, 200, get(ctx)));
-    ops.mount(router);
+  public void mount(ApiRoutes routes) {
+    routes.get("/messages", Access.TENANT, ctx -> Responses.json(ctx, 200, list(ctx)));
+    routes.get("/messages/:messageId", Access.TENANT, ctx -> Responses.json(ctx, 200, get(ctx)));
+    ops.mount(routes);
   }
 
   private Future<JsonObject> get(RoutingContext ctx) {
@@ -59,7 +59,7 @@ public final class MessageRoutes {
     String tenantId = Authenticator.requireTenant(ctx);
     var q = ctx.queryParams();
     for (String name : q.names()) {
-      if (!List.of("instance", "status", "chat", "after", "limit").contains(name)) {
+      if (!List.of("instance", "status", "chat", "after", "limit", "archived").contains(name)) {
         throw ApiError.badRequest("invalid_query", "unknown query parameter '" + name + "'");
       }
     }
@@ -78,34 +78,25 @@ public final class MessageRoutes {
       chatId = RecipientParser.tryParse(chat).map(Recipient::chatId)
           .orElseThrow(() -> ApiError.badRequest("invalid_query", "chat must be an E.164 number or a WhatsApp chat id"));
     }
+    String archivedParam = q.get("archived");
+    if (archivedParam != null && !List.of("true", "false").contains(archivedParam)) {
+      throw ApiError.badRequest("invalid_query", "archived must be true or false");
+    }
+    boolean archived = "true".equals(archivedParam);
     long after = decodeCursor(q.get("after"));
     int limit = org.wahub.api.Queries.limit(q.get("limit"));
-    return store.list(tenantId, new MessageStore.Filter(instance, status, chatId, after, limit)).map(page ->
+    return store.list(tenantId, new MessageStore.Filter(instance, status, chatId, after, limit, archived)).map(page ->
         new JsonObject()
             .put("items", new JsonArray(List.copyOf(page.items())))
             .put("nextCursor", page.lastSeq() == null ? null : encodeCursor(page.lastSeq())));
   }
 
-  static String encodeCursor(long seq) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString((CURSOR_PREFIX + seq).getBytes(StandardCharsets.US_ASCII));
+  static String encodeCursor(long key) {
+    return org.wahub.api.Queries.encodeCursor(CURSOR_PREFIX, key);
   }
 
   static long decodeCursor(String cursor) {
-    if (cursor == null) {
-      return 0;
-    }
-    try {
-      String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.US_ASCII);
-      if (raw.startsWith(CURSOR_PREFIX)) {
-        long seq = Long.parseLong(raw.substring(CURSOR_PREFIX.length()));
-        if (seq >= 0) {
-          return seq;
-        }
-      }
-    } catch (IllegalArgumentException e) {
-      // fall through
-    }
-    throw ApiError.badRequest("invalid_cursor", "after must be a nextCursor value from an earlier page");
+    return org.wahub.api.Queries.decodeCursor(CURSOR_PREFIX, cursor);
   }
 
 

@@ -10,7 +10,7 @@ public final class MessageView {
 
   public static final String COLUMNS = "id, seq, instance_id, chat_id, recipient, kind, payload, metadata, "
       + "idempotency_key, status, attempts, next_attempt_at, send_at, expires_at, provider_message_id, "
-      + "last_error_code, last_error, created_at, updated_at, sent_at, delivered_at, read_at, finalized_at";
+      + "last_error_code, last_error, created_at, updated_at, sent_at, delivered_at, read_at, finalized_at, archived_at";
 
   private MessageView() {
   }
@@ -38,7 +38,8 @@ public final class MessageView {
         .put("sentAt", Sql.iso(r.getOffsetDateTime("sent_at")))
         .put("deliveredAt", Sql.iso(r.getOffsetDateTime("delivered_at")))
         .put("readAt", Sql.iso(r.getOffsetDateTime("read_at")))
-        .put("finalizedAt", Sql.iso(r.getOffsetDateTime("finalized_at")));
+        .put("finalizedAt", Sql.iso(r.getOffsetDateTime("finalized_at")))
+        .put("archivedAt", Sql.iso(r.getOffsetDateTime("archived_at")));
     return json;
   }
 

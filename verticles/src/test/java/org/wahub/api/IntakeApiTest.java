@@ -282,6 +282,13 @@ class IntakeApiTest {
     assertThat(http.get("/messages/%00", shop.key()).status()).isEqualTo(404);
     assertThat(http.get("/instances?after=a%00b", shop.key()).status()).isEqualTo(400);
     assertThat(http.get("/tenants/ten%00x", TestHub.ADMIN_KEY).status()).isEqualTo(404);
+    // a dot segment is not resolved to another resource: GET /messages/.. is not the dashboard at /
+    for (String dots : List.of("/messages/..", "/messages/%2e%2E", "/instances/main/messages/../../..", "/instances/./main/status")) {
+      Http.Res res = http.get(dots, shop.key());
+      assertThat(res.status()).as(dots).isEqualTo(404);
+      assertThat(res.header("Content-Type")).as(dots).startsWith("application/problem+json");
+    }
+    assertThat(http.post("/instances/main/messages/..", shop.key(), text("+4915112345678", "hi")).status()).isEqualTo(404);
 
     Http.Res noAuth = http.post(path, null, text("+4915112345678", "hi"));
     assertThat(noAuth.status()).isEqualTo(401);

@@ -82,13 +82,13 @@ class IntakePlanTest {
          Statement s = c.createStatement()) {
       s.execute("SET plan_cache_mode = force_generic_plan");
       s.execute("PREPARE intake(int[], text[], text[], text[], text[], text[], text[], text[], text[], bool[], text[], "
-          + "timestamptz[], timestamptz[], uuid[], uuid[]) AS " + IntakeWriter.MESSAGE_INSERT_MANY);
+          + "timestamptz[], timestamptz[], uuid[], uuid[], timestamptz, text[]) AS " + IntakeWriter.MESSAGE_INSERT_MANY);
       StringBuilder text = new StringBuilder();
       // a replay of an existing key: nothing is written, the plan is the one every batch uses
       try (ResultSet rs = s.executeQuery("EXPLAIN EXECUTE intake(ARRAY[0], ARRAY['" + tenant.id() + "'], ARRAY['plan-1'], "
           + "ARRAY['491510001'], ARRAY['+491510001'], ARRAY['text'], ARRAY['{}'], ARRAY[NULL::text], ARRAY['k1'], "
           + "ARRAY[false], ARRAY['h'], ARRAY[NULL::timestamptz], ARRAY[NULL::timestamptz], ARRAY[md5('k1')::uuid], "
-          + "ARRAY[gen_random_uuid()])")) {
+          + "ARRAY[gen_random_uuid()], now(), ARRAY[NULL::text])")) {
         while (rs.next()) {
           text.append(rs.getString(1)).append('\n');
         }

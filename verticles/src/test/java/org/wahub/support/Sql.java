@@ -13,9 +13,18 @@ import java.util.Map;
 public final class Sql {
 
   private final String jdbcUrl;
+  private final String user;
+  private final String password;
 
   public Sql(String jdbcUrl) {
+    this(jdbcUrl, "postgres", "");
+  }
+
+  /** With the hub's own credentials: an embedded database admits nobody without a password. */
+  public Sql(String jdbcUrl, String user, String password) {
     this.jdbcUrl = jdbcUrl;
+    this.user = user;
+    this.password = password == null ? "" : password;
   }
 
   public long count(String query, Object... params) {
@@ -23,7 +32,7 @@ public final class Sql {
   }
 
   public List<Map<String, Object>> rows(String query, Object... params) {
-    try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "");
+    try (Connection c = DriverManager.getConnection(jdbcUrl, user, password);
          PreparedStatement ps = c.prepareStatement(query)) {
       for (int i = 0; i < params.length; i++) {
         ps.setObject(i + 1, params[i]);
@@ -46,7 +55,7 @@ public final class Sql {
   }
 
   public int update(String statement, Object... params) {
-    try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "");
+    try (Connection c = DriverManager.getConnection(jdbcUrl, user, password);
          PreparedStatement ps = c.prepareStatement(statement)) {
       for (int i = 0; i < params.length; i++) {
         ps.setObject(i + 1, params[i]);

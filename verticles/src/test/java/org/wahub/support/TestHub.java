@@ -4,9 +4,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.wahub.Hub;
 import org.wahub.HubConfig;
+import org.awaitility.Awaitility;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -28,7 +30,7 @@ public final class TestHub implements AutoCloseable {
     this.port = port;
     this.dbUrl = dbUrl;
     this.http = new Http(port);
-    this.sql = new Sql(hub.database().jdbcUrl());
+    this.sql = new Sql(hub.database().jdbcUrl(), hub.database().user(), hub.database().password());
   }
 
   public static TestHub start(Vertx vertx) {
@@ -36,7 +38,15 @@ public final class TestHub implements AutoCloseable {
   }
 
   public static TestHub start(Vertx vertx, String dbUrl, Map<String, Object> overrides) {
-    int port = freePort();
+    return start(vertx, dbUrl, overrides, null);
+  }
+
+  /** A hub whose /metrics shows {@code registry} (the one {@code vertx} was built to report to), as Main wires it. */
+  public static TestHub start(Vertx vertx, String dbUrl, Map<String, Object> overrides,
+                              io.micrometer.core.instrument.MeterRegistry registry) {
+    // a test that must know the port before the start (to give it to a provider's fake as the
+    // hub's public URL) passes HUB_HTTP_PORT itself
+    int port = overrides.get("HUB_HTTP_PORT") instanceof Number n ? n.intValue() : freePort();
     JsonObject cfg = new JsonObject()
         .put("HUB_HTTP_PORT", port)
         .put("HUB_HTTP_HOST", "127.0.0.1")
@@ -44,13 +54,21 @@ public final class TestHub implements AutoCloseable {
         .put("HUB_ADMIN_KEY", ADMIN_KEY)
         .put("HUB_API_VERTICLES", 2)
         .put("HUB_INTAKE_VERTICLES", 2)
-        .put("HUB_DB_POOL_SIZE", 8);
+        .put("HUB_DB_POOL_SIZE", 8)
+        // tests exercise the intake and delivery, not the tenant quotas (TenantQuotaTest sets its own)
+        .put("HUB_TENANT_MAX_INSTANCES", 100_000)
+        .put("HUB_TENANT_MAX_QUEUE_SIZE", 1_000_000)
+        .put("HUB_TENANT_ACCEPTED_PER_MINUTE", 1_000_000)
+        // no test may reach the internet (a provider's default URL is a real one): only loopback is
+        // reachable, for the local fakes and receivers
+        .put("HUB_OUTBOUND_ALLOW", "127.0.0.1/32")
+        .put("HUB_OUTBOUND_ALLOW_ONLY", true);
     overrides.forEach(cfg::put);
     if (dbUrl == null) {
       cfg.remove("HUB_DB_URL");
     }
     try {
-      Hub hub = Hub.start(vertx, new HubConfig(cfg)).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+      Hub hub = Hub.start(vertx, new HubConfig(cfg), registry).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
       return new TestHub(vertx, hub, port, dbUrl);
     } catch (Exception e) {
       throw new IllegalStateException("hub did not start", e);
@@ -90,6 +108,9 @@ public final class TestHub implements AutoCloseable {
     if (res.status() != 201) {
       throw new IllegalStateException("instance creation failed: " + res);
     }
+    // 201 means stored; its actor is deployed just after (a 503 instance_not_running until then)
+    Awaitility.await().atMost(Duration.ofSeconds(20))
+        .until(() -> http.get("/instances/" + id + "/status", t.key()).status() == 200);
   }
 
   public record Tenant(String id, String key) {
