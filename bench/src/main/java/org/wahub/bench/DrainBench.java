@@ -42,14 +42,7 @@ public final class DrainBench {
       JsonObject tenant = IntakeBench.call(load, HttpMethod.POST, "/tenants", HubProcess.ADMIN_KEY,
           new JsonObject().put("name", "drain-" + System.nanoTime()));
       String key = tenant.getJsonObject("key").getString("token");
-      for (int i = 0; i < instances; i++) {
-        IntakeBench.call(load, HttpMethod.POST, "/instances", key, new JsonObject().put("id", "drain-" + i)
-            .put("provider", new JsonObject().put("type", "simulator").put("latencyMs", 0).put("pairingMs", 0)
-                .put("startState", "NEEDS_QR"))
-            .put("limits", new JsonObject().put("perMinute", 1_000_000).put("perHour", 1_000_000).put("perDay", 1_000_000))
-            .put("pacing", new JsonObject().put("minIntervalMs", 0).put("jitterMs", 0))
-            .put("maxQueueSize", Math.max(backlog, 1000) * 2));
-      }
+      createUnpaired(load, key, instances, backlog);
 
       // phase 1: backlog, then pair every session at once and drain
       long total = (long) instances * backlog;
@@ -90,6 +83,21 @@ public final class DrainBench {
           rate, seconds, instances, p[0], p[1], p[2], (long) p[3]);
     } finally {
       hub.stop();
+    }
+  }
+
+  /**
+   * Instances drain-0 … drain-(n-1) on the simulator, unpaired (NEEDS_QR) so a backlog can build,
+   * with limits and pacing lifted and latency 0: the drain measures the hub, nothing else.
+   */
+  static void createUnpaired(LoadClient load, String key, int instances, int backlog) throws Exception {
+    for (int i = 0; i < instances; i++) {
+      IntakeBench.call(load, HttpMethod.POST, "/instances", key, new JsonObject().put("id", "drain-" + i)
+          .put("provider", new JsonObject().put("type", "simulator").put("latencyMs", 0).put("pairingMs", 0)
+              .put("startState", "NEEDS_QR"))
+          .put("limits", new JsonObject().put("perMinute", 1_000_000).put("perHour", 1_000_000).put("perDay", 1_000_000))
+          .put("pacing", new JsonObject().put("minIntervalMs", 0).put("jitterMs", 0))
+          .put("maxQueueSize", Math.max(backlog, 1000) * 2));
     }
   }
 

@@ -44,12 +44,28 @@ public final class HubProcess {
     this.log = dataDir.resolve("hub.log");
   }
 
+  // Below Linux's ephemeral range (32768–60999): a port the kernel handed out as "free" from that range
+  // is also where it puts the local end of outgoing connections, so between our pick and the hub's
+  // bind a harness client or the previous hub's PostgreSQL connection could take it (CI saw "hub
+  // exited with 1" from a BindException once). Ports here are only taken by someone binding them.
+  private static final int PORT_FLOOR = 20_000;
+  private static final int PORT_SPAN = 12_000;
+  private static final java.util.concurrent.atomic.AtomicInteger NEXT_PORT =
+      new java.util.concurrent.atomic.AtomicInteger(new java.util.Random().nextInt(PORT_SPAN));
+
+  /** A port that nobody listens on now, outside the ephemeral range; distinct within this JVM. */
   public static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
+    for (int i = 0; i < PORT_SPAN; i++) {
+      int port = PORT_FLOOR + Math.floorMod(NEXT_PORT.getAndIncrement(), PORT_SPAN);
+      try (ServerSocket s = new ServerSocket()) {
+        s.setReuseAddress(false);
+        s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+        return port;
+      } catch (IOException taken) {
+        // try the next one
+      }
     }
+    throw new IllegalStateException("no free port in " + PORT_FLOOR + ".." + (PORT_FLOOR + PORT_SPAN));
   }
 
   /** Starts the process and waits until /health/ready answers 200; returns the time that took. */
@@ -73,6 +89,11 @@ public final class HubProcess {
     e.put("HUB_EMBEDDED_PG_PORT", Integer.toString(pgPort));
     e.put("HUB_ADMIN_KEY", ADMIN_KEY);
     e.put("HUB_ACCESS_LOG_LEVEL", "WARN");
+    // the benches and the harness drive one tenant far past what a laptop user would: lift its
+    // quotas (instances, queue ceiling, accepted per minute) so they measure the hub, not the quota
+    e.put("HUB_TENANT_MAX_INSTANCES", "1000000");
+    e.put("HUB_TENANT_MAX_QUEUE_SIZE", "100000000");
+    e.put("HUB_TENANT_ACCEPTED_PER_MINUTE", "1000000000");
     env.forEach((k, v) -> {
       if (v == null) {
         e.remove(k);
@@ -87,7 +108,8 @@ public final class HubProcess {
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     while (System.nanoTime() - t0 < readyWithin.toNanos()) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("hub exited with " + process.exitValue() + "; see " + log);
+        throw new IllegalStateException("hub exited with " + process.exitValue() + "; see " + log
+            + "; its last lines:\n" + logTail(20));
       }
       try {
         HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base() + "/health/ready"))
@@ -101,6 +123,16 @@ public final class HubProcess {
       Thread.sleep(20);
     }
     throw new IllegalStateException("hub not ready within " + readyWithin.toSeconds() + " s; see " + log);
+  }
+
+  /** The last lines of the hub's log, so a failure in CI says why without the run directory. */
+  private String logTail(int lines) {
+    try {
+      List<String> all = Files.readAllLines(log, java.nio.charset.StandardCharsets.ISO_8859_1);
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException | RuntimeException e) {
+      return "(log unreadable: " + e + ")";
+    }
   }
 
   /** Adds JVM options for the hub process (e.g. -Xmx), used from the next start on. */
@@ -229,8 +261,21 @@ public final class HubProcess {
     return pgPort;
   }
 
+  /**
+   * The hub's embedded server admits nobody without a password: the URL carries the superuser's,
+   * from the hub's 0600 file (URL parameters win over the user/password arguments callers pass).
+   */
   public String jdbcUrl() {
-    return "jdbc:postgresql://localhost:" + pgPort + "/wahub";
+    return "jdbc:postgresql://localhost:" + pgPort + "/wahub?user=postgres&password=" + superuserPassword();
+  }
+
+  /** The embedded server's superuser password (for pgbench: PGPASSWORD). */
+  public String superuserPassword() {
+    try {
+      return Files.readString(dataDir.resolve("db-superuser-password")).strip();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("the hub has not written its database password yet", e);
+    }
   }
 
   public Path log() {

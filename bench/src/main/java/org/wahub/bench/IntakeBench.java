@@ -60,6 +60,17 @@ public final class IntakeBench {
     try (LoadClient load = new LoadClient(hub.httpPort(), Math.max(clients, 64));
          LoadClient paced = new LoadClient(hub.httpPort(), 64, 1)) {
       String key = setup(load, instances);
+      // --webhooks N: N endpoints of the tenant (a public address; no event is ever due: the instances
+      // are stopped) subscribed to message.sent and message.delivered, as a
+      // shop would configure them; the intake must not pay for them (no message.queued is asked for)
+      int webhooks = Integer.parseInt(opts.getOrDefault("webhooks", "0"));
+      for (int i = 0; i < webhooks; i++) {
+        call(load, HttpMethod.POST, "/webhooks", key, new JsonObject().put("url", "https://93.184.216.34/wa-hub/" + i)
+            .put("eventTypes", new io.vertx.core.json.JsonArray().add("message.sent").add("message.delivered")));
+      }
+      if (webhooks > 0) {
+        System.out.printf("%d webhook endpoint(s) for message.sent and message.delivered%n", webhooks);
+      }
       String generator = opts.getOrDefault("load", WrkLoad.find().isPresent() ? "wrk" : "java");
       String wrk = "wrk".equals(generator) ? WrkLoad.find().orElseThrow(() -> new IllegalStateException("wrk not on PATH")) : null;
       int warmUp = Integer.parseInt(opts.getOrDefault("warm-up", "15"));
@@ -426,6 +437,8 @@ public final class IntakeBench {
       ProcessBuilder pb = new ProcessBuilder(bin, "-h", "localhost", "-p", Integer.toString(hub.pgPort()), "-U", "postgres",
           "-n", "-M", "prepared", "-c", Integer.toString(clients), "-j", Integer.toString(Math.min(clients, 2)),
           "-T", Integer.toString(seconds), "-f", script.toString(), "wahub").redirectErrorStream(true);
+      // the embedded server admits nobody without a password (issue 13): pgbench would prompt for it
+      pb.environment().put("PGPASSWORD", hub.superuserPassword());
       Process p = pb.start();
       String out = new String(p.getInputStream().readAllBytes());
       p.waitFor();

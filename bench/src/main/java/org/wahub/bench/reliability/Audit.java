@@ -79,8 +79,18 @@ final class Audit {
     }
   }
 
+  /** Where the "phone" side of an instance comes from: its send log in the simulator's entry shape. */
+  interface Phone {
+    List<JsonObject> log(InstanceSpec instance) throws Exception;
+  }
+
   static Result reconcile(Api api, String key, List<InstanceSpec> instances, Ledger ledger, double timeScale,
                           List<Long> restartsMicros) throws Exception {
+    return reconcile(api, key, instances, ledger, timeScale, restartsMicros, s -> api.simulatorLog(key, s.id()));
+  }
+
+  static Result reconcile(Api api, String key, List<InstanceSpec> instances, Ledger ledger, double timeScale,
+                          List<Long> restartsMicros, Phone phoneSide) throws Exception {
     Result r = new Result();
     Set<String> accepted = ledger.acceptedIds();
     r.acceptedIds = accepted.size();
@@ -93,7 +103,7 @@ final class Audit {
       Map<String, JsonObject> msgs = api.messages(key, s.id());
       hub.putAll(msgs);
       msgs.keySet().forEach(id -> specOf.put(id, s));
-      List<JsonObject> log = api.simulatorLog(key, s.id());
+      List<JsonObject> log = phoneSide.log(s);
       r.phoneEntries += log.size();
       long[] micros = new long[log.size()];
       for (int i = 0; i < log.size(); i++) {

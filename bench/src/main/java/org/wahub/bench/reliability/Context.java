@@ -55,6 +55,8 @@ final class Context {
     env.put("HUB_TIME_SCALE", Double.toString(settings.timeScale));
     env.put("HUB_LOG_LEVEL", "INFO");
     env.put("HUB_SEND_TIMEOUT_MS", "5000");
+    // the crash scenarios halt the JVM through the simulator: an operator-only setting
+    env.put("HUB_SIMULATOR_ALLOW_HALT", "true");
     // the breaker's reset is not scaled: keep a tripped breaker from stalling a short run for a minute
     env.put("CIRCUIT_BREAKER_RESET_MS", "1000");
     env.putAll(extraEnv);
@@ -136,6 +138,27 @@ final class Context {
     } catch (Exception ignored) {
       // nothing left to stop
     }
+  }
+
+  /**
+   * While clients post: {@code kills} times, wait {@code cycleMs}, SIGKILL the hub and start it
+   * again (timed into the result); then wait once more. The restart instants, for the window check.
+   */
+  static List<Long> killCycles(HubProcess hub, int kills, long cycleMs, ScenarioResult r, Log log,
+                               java.util.function.Supplier<String> sofar) throws Exception {
+    List<Long> restarts = new ArrayList<>();
+    for (int cycle = 1; cycle <= kills; cycle++) {
+      Thread.sleep(cycleMs);
+      String before = sofar.get();
+      hub.kill();
+      long t = hub.start().toMillis();
+      r.restartReadyMs.add(t);
+      r.restartKinds.add("SIGKILL");
+      restarts.add(nowMicros());
+      log.line("SIGKILL %d/%d (before it: %s) → ready again in %d ms", cycle, kills, before, t);
+    }
+    Thread.sleep(cycleMs);
+    return restarts;
   }
 
   static long nowMicros() {

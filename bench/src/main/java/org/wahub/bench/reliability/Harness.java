@@ -15,7 +15,8 @@ import java.util.Map;
 /**
  * The reliability proof harness (Jepsen-style bookkeeping against the real {@code wa-hub.jar}):
  * kill -9 during drain with key continuity and the window invariant across crashes (scenarios
- * 1, 2, 4), PostgreSQL down and back (3), bad input (6) and graceful shutdown (7). Scenario 5
+ * 1, 2, 4), PostgreSQL down and back (3), bad input (6) and graceful shutdown (7), and the waha provider against a WAHA that drops answers after hand-off,
+ * and kill -9 while webhooks are delivered. Scenario 5
  * (lease fencing) needs the package-private delivery store and lives in
  * {@code verticles/src/test/java/org/wahub/delivery/LeaseFencingTest.java}.
  *
@@ -69,7 +70,7 @@ public final class Harness {
     log.line("%s; run directory %s", settings, runDir.toAbsolutePath());
     Report report = new Report(settings.mode, settings.seed);
     Map<String, Scenario> all = new LinkedHashMap<>();
-    for (Scenario sc : List.of(new KillDuringDrain(), new PostgresOutage(), new GracefulShutdown(), new BadInput())) {
+    for (Scenario sc : List.of(new KillDuringDrain(), new PostgresOutage(), new GracefulShutdown(), new BadInput(), new WahaHandOffDrop(), new WebhookKill())) {
       all.put(sc.name(), sc);
     }
     long t0 = System.nanoTime();

@@ -12,7 +12,7 @@ import java.util.Set;
  */
 public final class Settings {
 
-  public static final List<String> ALL = List.of("kill9", "pg-down", "sigterm", "bad-input");
+  public static final List<String> ALL = List.of("kill9", "pg-down", "sigterm", "bad-input", "waha-drop", "webhook-kill9");
 
   public String mode = "ci";
   public Path jar = Path.of("verticles/target/wa-hub.jar");
@@ -49,6 +49,17 @@ public final class Settings {
   public int fuzzConcurrency = 16;
   public int fuzzTimeoutMs = 10_000;
 
+  // issue 15: the waha provider against a WAHA that drops the answer after hand-off
+  public double wahaDropRate = 0.08;
+  public int wahaSeconds = 10;
+  public int wahaKills = 1;
+  public double wahaRate = 12;
+
+  // issue 14: kill -9 while webhooks are being delivered
+  public int webhookSeconds = 12;
+  public int webhookKills = 2;
+  public double webhookRate = 20;
+
   public static Settings ci() {
     return new Settings();
   }
@@ -66,6 +77,10 @@ public final class Settings {
     s.pgDownMs = 12000;
     s.termCycles = 6;
     s.fuzzCases = 50_000;
+    s.wahaSeconds = 90;
+    s.wahaKills = 6;
+    s.webhookSeconds = 90;
+    s.webhookKills = 8;
     return s;
   }
 
@@ -121,6 +136,13 @@ public final class Settings {
       case "fuzzCases" -> fuzzCases = Integer.parseInt(value);
       case "fuzzConcurrency" -> fuzzConcurrency = Integer.parseInt(value);
       case "fuzzTimeoutMs" -> fuzzTimeoutMs = Integer.parseInt(value);
+      case "wahaDropRate" -> wahaDropRate = Double.parseDouble(value);
+      case "wahaSeconds" -> wahaSeconds = Integer.parseInt(value);
+      case "wahaKills" -> wahaKills = Integer.parseInt(value);
+      case "wahaRate" -> wahaRate = Double.parseDouble(value);
+      case "webhookSeconds" -> webhookSeconds = Integer.parseInt(value);
+      case "webhookKills" -> webhookKills = Integer.parseInt(value);
+      case "webhookRate" -> webhookRate = Double.parseDouble(value);
       default -> throw new IllegalArgumentException("unknown option --" + name);
     }
   }

@@ -126,6 +126,29 @@ class ReliabilityHarnessTest {
   }
 
   @Test
+  void aWahaAnswerDroppedAfterHandOffEndsInDoubtAndIsNeverSentAgain() {
+    ScenarioResult waha = report.scenario("waha-drop");
+    if (waha != null) {
+      // the duplicate and contradiction checks above cover this scenario too; here: it really exercised them
+      assertThat(((Number) waha.metrics.getOrDefault("dropped sends checked in_doubt", 0)).intValue())
+          .as("dropped answers whose message was checked in_doubt").isPositive();
+      assertThat(waha.acceptedIds).as("messages sent through the waha provider and audited").isPositive();
+    }
+  }
+
+  @Test
+  void everyWebhookEventReachesAReceiverThatWasUpAcrossKills() {
+    ScenarioResult webhooks = report.scenario("webhook-kill9");
+    if (webhooks != null) {
+      // LOST and CONTRADICTION above carry the details; here: the scenario delivered and checked something
+      assertThat(((Number) webhooks.metrics.getOrDefault("sent messages, each with one message.sent event", 0)).longValue())
+          .as("sent messages whose events were checked").isPositive();
+      assertThat(((Number) webhooks.metrics.getOrDefault("missing at the receiver", -1)).intValue()).isZero();
+      assertThat(webhooks.restartReadyMs).as("kills while webhooks were delivered").isNotEmpty();
+    }
+  }
+
+  @Test
   void repeatedJsonMemberNamesAndHeadersAreRefused() {
     assertThat(violations(ScenarioResult.FUZZ_DUPLICATE_MEMBERS)).isEmpty();
   }
