@@ -96,6 +96,17 @@ public final class OutboundGuard {
       }
     });
     ex.promise.future().onComplete(ar -> vertx.cancelTimer(timer));
+    if (Vertx.currentContext() == null) {
+      // from a plain thread the request's future and the connection's events could run on different
+      // event loops, and an answer could end before read() sets its handlers: start on one context
+      vertx.getOrCreateContext().runOnContext(v -> exchange(request, ex, totalMs));
+    } else {
+      exchange(request, ex, totalMs);
+    }
+    return ex.promise.future();
+  }
+
+  private void exchange(GuardedRequest request, Exchange ex, long totalMs) {
     target(request.url())
         .compose(t -> {
           if (ex.promise.future().isComplete()) {
@@ -135,7 +146,6 @@ public final class OutboundGuard {
             read(ar.result(), ex);
           }
         });
-    return ex.promise.future();
   }
 
   public Future<Void> close() {
