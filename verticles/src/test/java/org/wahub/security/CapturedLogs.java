@@ -23,10 +23,13 @@ final class CapturedLogs implements AutoCloseable {
   }
 
   List<String> lines() {
-    synchronized (appender.list) {
-      return appender.list.stream().map(e -> e.getFormattedMessage()
-          + (e.getThrowableProxy() == null ? "" : "\n" + ThrowableProxyUtil.asString(e.getThrowableProxy()))).toList();
+    // ListAppender adds under AppenderBase's lock (doAppend is synchronized on the appender), not the list's
+    List<ILoggingEvent> events;
+    synchronized (appender) {
+      events = List.copyOf(appender.list);
     }
+    return events.stream().map(e -> e.getFormattedMessage()
+        + (e.getThrowableProxy() == null ? "" : "\n" + ThrowableProxyUtil.asString(e.getThrowableProxy()))).toList();
   }
 
   @Override

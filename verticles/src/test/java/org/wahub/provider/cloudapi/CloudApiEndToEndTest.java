@@ -72,7 +72,7 @@ class CloudApiEndToEndTest {
     graph.close();
     ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).detachAppender(logs);
     // whatever happened in this class, the hub never wrote a secret into its logs
-    synchronized (logs.list) {
+    synchronized (logs) { // ListAppender appends under its own lock (AppenderBase.doAppend), not the list's
       for (ILoggingEvent e : logs.list) {
         String line = e.getFormattedMessage() + " " + java.util.Arrays.toString(e.getArgumentArray());
         assertThat(line).doesNotContain(TOKEN, APP_SECRET, VERIFY);

@@ -84,7 +84,7 @@ class WahaProviderApiTest {
     assertThat(fake.violations()).isEmpty();
     assertThat(fake.validatedRequests()).isPositive();
     List<String> lines;
-    synchronized (logs.list) {
+    synchronized (logs) { // ListAppender appends under its own lock (AppenderBase.doAppend), not the list's
       lines = logs.list.stream().map(e -> e.getFormattedMessage() + " " + e.getKeyValuePairs()
           + (e.getThrowableProxy() == null ? "" : ThrowableProxyUtil.asString(e.getThrowableProxy()))).toList();
     }
