@@ -22,7 +22,7 @@ import org.wahub.hub.limit.Pacer;
 import org.wahub.hub.limit.RollingWindowLimiter;
 import org.wahub.hub.limit.WindowUsage;
 import org.wahub.hub.send.AttemptResolver;
-import org.wahub.hub.send.SendBreaker;
+import org.wahub.hub.breaker.CircuitBreaker;
 import org.wahub.hub.send.SendGate;
 import org.wahub.instance.Instance;
 import org.wahub.intake.LocalCodec;
@@ -118,7 +118,7 @@ public final class InstanceVerticle extends VerticleBase implements ProviderEven
           // a redeploy must not send the next message sooner than the pacing allows after the last one
           attempts.stream().max(Comparator.naturalOrder()).ifPresent(pacer::recordSend);
           gate = new SendGate(RollingWindowLimiter.rebuild(settings.windows(), attempts), pacer,
-              new SendBreaker(settings.breakerMaxFailures(), Duration.ofMillis(settings.breakerResetMs())),
+              new CircuitBreaker(settings.breakerMaxFailures(), Duration.ofMillis(settings.breakerResetMs())),
               caps.recipientSpacing());
           return store.restartsSince(id, now.minus(settings.reconnect().restartWindow()));
         })

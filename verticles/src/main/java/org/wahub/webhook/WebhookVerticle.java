@@ -13,6 +13,7 @@ import org.wahub.HubConfig;
 import org.wahub.Ids;
 import org.wahub.db.Pools;
 import org.wahub.hub.message.MessageIds;
+import org.wahub.hub.breaker.CircuitBreaker;
 import org.wahub.hub.webhook.EndpointBreaker;
 import org.wahub.hub.webhook.WebhookResponse;
 import org.wahub.hub.webhook.WebhookRetrySchedule;
@@ -276,7 +277,7 @@ public final class WebhookVerticle extends VerticleBase {
     }
     // forget endpoints with nothing pending, unless their breaker still has something to say
     endpoints.values().removeIf(ep -> !seen.contains(ep.id) && ep.inFlight == 0 && !ep.claiming
-        && ep.breaker.state(clock.instant()) == EndpointBreaker.State.CLOSED);
+        && ep.breaker.state(clock.instant()) == CircuitBreaker.State.CLOSED);
   }
 
   private Endpoint endpoint(String id) {
@@ -297,7 +298,7 @@ public final class WebhookVerticle extends VerticleBase {
     Instant now = clock.instant();
     int permits = ep.breaker.permits(now, concurrency, ep.inFlight);
     if (permits == 0) {
-      if (ep.breaker.state(now) == EndpointBreaker.State.OPEN) {
+      if (ep.breaker.state(now) == CircuitBreaker.State.OPEN) {
         armAt(ep.breaker.halfOpenAt().orElse(null));
       }
       return;
@@ -360,7 +361,7 @@ public final class WebhookVerticle extends VerticleBase {
     WebhookResponse.Failed f = (WebhookResponse.Failed) outcome;
     if (f.endpointFault()) {
       ep.breaker.onFault(now);
-      if (ep.breaker.state(now) == EndpointBreaker.State.OPEN) {
+      if (ep.breaker.state(now) == CircuitBreaker.State.OPEN) {
         armAt(ep.breaker.halfOpenAt().orElse(null));
       }
     } else {

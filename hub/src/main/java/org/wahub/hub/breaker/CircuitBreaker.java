@@ -1,4 +1,4 @@
-package org.wahub.hub.send;
+package org.wahub.hub.breaker;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -6,15 +6,17 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A circuit breaker for one instance's provider calls, in virtual time: after {@code maxFailures}
- * consecutive provider faults it opens for {@code resetTimeout}; then it is half open and lets one
- * trial send through, which closes it (success) or opens it again (fault). Permanent refusals are
- * answers, not faults: the provider works, the message is wrong.
+ * A circuit breaker in virtual time, for one instance's provider calls and (inside
+ * {@link org.wahub.hub.webhook.EndpointBreaker}) for one webhook endpoint: after
+ * {@code maxFailures} consecutive faults it opens for {@code resetTimeout}; then it is half open and
+ * lets a trial through, which closes it (success) or opens it again from that moment (fault). What
+ * counts as a fault is the caller's rule: a provider's permanent refusal or an endpoint's 4xx is an
+ * answer, proof that the other side works.
  *
  * <p>Unlike a breaker that polls its own state, it says when it will be half open
- * ({@link #halfOpenAt}), so the send loop arms exactly one timer for that moment. Not thread-safe.
+ * ({@link #halfOpenAt}), so its owner arms exactly one timer for that moment. Not thread-safe.
  */
-public final class SendBreaker {
+public final class CircuitBreaker {
 
   public enum State {
     CLOSED, OPEN, HALF_OPEN;
@@ -29,7 +31,7 @@ public final class SendBreaker {
   private int consecutiveFailures;
   private Instant openedAt;
 
-  public SendBreaker(int maxFailures, Duration resetTimeout) {
+  public CircuitBreaker(int maxFailures, Duration resetTimeout) {
     if (maxFailures < 1) {
       throw new IllegalArgumentException("maxFailures must be >= 1, was " + maxFailures);
     }
@@ -54,13 +56,13 @@ public final class SendBreaker {
     return openedAt == null ? Optional.empty() : Optional.of(openedAt.plus(resetTimeout));
   }
 
-  /** The provider answered properly (sent, or refused the message for good). */
+  /** The other side answered properly (a provider sent or refused for good; an endpoint answered). */
   public void onSuccess() {
     consecutiveFailures = 0;
     openedAt = null;
   }
 
-  /** The provider faulted (error, time-out, throttle). A failed half-open trial reopens at once. */
+  /** A fault (error, time-out, throttle). A fault while open or half open reopens from {@code now}. */
   public void onFailure(Instant now) {
     Objects.requireNonNull(now, "now");
     consecutiveFailures++;

@@ -1,5 +1,7 @@
 package org.wahub.hub.send;
 
+import org.wahub.hub.breaker.CircuitBreaker;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,12 +34,12 @@ public final class SendGate {
 
   private final RollingWindowLimiter limiter;
   private final Pacer pacer;
-  private final SendBreaker breaker;
+  private final CircuitBreaker breaker;
   private final Duration recipientSpacing;
   private final Map<String, Instant> lastByChat = new HashMap<>();
   private Instant pausedUntil;
 
-  public SendGate(RollingWindowLimiter limiter, Pacer pacer, SendBreaker breaker, Duration recipientSpacing) {
+  public SendGate(RollingWindowLimiter limiter, Pacer pacer, CircuitBreaker breaker, Duration recipientSpacing) {
     this.limiter = Objects.requireNonNull(limiter, "limiter");
     this.pacer = Objects.requireNonNull(pacer, "pacer");
     this.breaker = Objects.requireNonNull(breaker, "breaker");
@@ -61,7 +63,7 @@ public final class SendGate {
     if (paceAt.isAfter(now)) {
       return new GateDecision.WaitUntil(paceAt, WaitReason.PACING);
     }
-    if (breaker.state(now) == SendBreaker.State.OPEN) {
+    if (breaker.state(now) == CircuitBreaker.State.OPEN) {
       // no claim, so no counted attempt, while the provider is known to fail
       return new GateDecision.WaitUntil(breaker.halfOpenAt().orElseThrow(), WaitReason.CIRCUIT_OPEN);
     }
@@ -137,7 +139,7 @@ public final class SendGate {
     return limiter;
   }
 
-  public SendBreaker.State breakerState(Instant now) {
+  public CircuitBreaker.State breakerState(Instant now) {
     return breaker.state(now);
   }
 

@@ -1,13 +1,14 @@
 package org.wahub.hub.webhook;
 
+import org.wahub.hub.breaker.CircuitBreaker;
+
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A circuit breaker for one webhook endpoint, in virtual time, so that a dead endpoint costs the
- * hub almost nothing and never holds up deliveries to others. After {@code maxFailures}
+ * The {@link CircuitBreaker} of one webhook endpoint, with its concurrency, so that a dead endpoint
+ * costs the hub almost nothing and never holds up deliveries to others. After {@code maxFailures}
  * consecutive endpoint faults (see {@link WebhookResponse}) it opens for {@code resetTimeout}: no
  * deliveries are attempted (they keep their place and their attempt count). Then it is half open:
  * one trial delivery goes out at a time; its success closes the breaker, its fault opens it again.
@@ -19,38 +20,15 @@ import java.util.Optional;
  */
 public final class EndpointBreaker {
 
-  public enum State {
-    CLOSED, OPEN, HALF_OPEN;
-
-    public String wire() {
-      return name().toLowerCase(java.util.Locale.ROOT);
-    }
-  }
-
-  private final int maxFailures;
-  private final Duration resetTimeout;
-  private int consecutiveFaults;
-  private Instant openedAt;
+  private final CircuitBreaker core;
   private boolean trialInFlight;
 
   public EndpointBreaker(int maxFailures, Duration resetTimeout) {
-    if (maxFailures < 1) {
-      throw new IllegalArgumentException("maxFailures must be >= 1, was " + maxFailures);
-    }
-    Objects.requireNonNull(resetTimeout, "resetTimeout");
-    if (resetTimeout.isNegative()) {
-      throw new IllegalArgumentException("resetTimeout must not be negative");
-    }
-    this.maxFailures = maxFailures;
-    this.resetTimeout = resetTimeout;
+    this.core = new CircuitBreaker(maxFailures, resetTimeout);
   }
 
-  public State state(Instant now) {
-    Objects.requireNonNull(now, "now");
-    if (openedAt == null) {
-      return State.CLOSED;
-    }
-    return now.isBefore(openedAt.plus(resetTimeout)) ? State.OPEN : State.HALF_OPEN;
+  public CircuitBreaker.State state(Instant now) {
+    return core.state(now);
   }
 
   /**
@@ -68,34 +46,29 @@ public final class EndpointBreaker {
 
   /** A delivery started at {@code now}; in the half-open state it is the trial. */
   public void onStart(Instant now) {
-    if (state(now) == State.HALF_OPEN) {
+    if (state(now) == CircuitBreaker.State.HALF_OPEN) {
       trialInFlight = true;
     }
   }
 
   /** Delivered, or answered without a fault: the endpoint works. */
   public void onSuccess() {
-    consecutiveFaults = 0;
-    openedAt = null;
+    core.onSuccess();
     trialInFlight = false;
   }
 
   /** An endpoint fault at {@code now}. A fault while open or half open (re)opens from now. */
   public void onFault(Instant now) {
-    Objects.requireNonNull(now, "now");
-    consecutiveFaults++;
+    core.onFailure(now);
     trialInFlight = false;
-    if (openedAt != null || consecutiveFaults >= maxFailures) {
-      openedAt = now;
-    }
   }
 
   /** When an open breaker lets a trial through; empty while closed. */
   public Optional<Instant> halfOpenAt() {
-    return openedAt == null ? Optional.empty() : Optional.of(openedAt.plus(resetTimeout));
+    return core.halfOpenAt();
   }
 
   public int consecutiveFaults() {
-    return consecutiveFaults;
+    return core.consecutiveFailures();
   }
 }

@@ -1,5 +1,6 @@
 package org.wahub.hub.send;
 
+import org.wahub.hub.breaker.CircuitBreaker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -52,7 +53,7 @@ class SendGateProperties {
         new Window(Window.PER_HOUR, Duration.ofHours(1), sc.perHour()));
     SendGate gate = new SendGate(new RollingWindowLimiter(windows),
         new Pacer(Duration.ofMillis(sc.minIntervalMs()), Duration.ZERO, rnd),
-        new SendBreaker(sc.breakerMax(), Duration.ofMillis(sc.resetMs())), Duration.ofMillis(sc.spacingMs()));
+        new CircuitBreaker(sc.breakerMax(), Duration.ofMillis(sc.resetMs())), Duration.ofMillis(sc.spacingMs()));
     Instant now = T0;
     InstanceState state = InstanceState.READY;
     List<Instant> sends = new ArrayList<>();
@@ -137,7 +138,7 @@ class SendGateProperties {
   void theWindowsAreUsedToTheirBudget(@ForAll @IntRange(min = 1, max = 20) int perMinute, @ForAll long seed) {
     SplittableRandom rnd = new SplittableRandom(seed);
     SendGate gate = new SendGate(new RollingWindowLimiter(List.of(new Window(Window.PER_MINUTE, Duration.ofMinutes(1), perMinute))),
-        new Pacer(Duration.ZERO, Duration.ZERO, rnd), new SendBreaker(5, Duration.ofMinutes(1)), Duration.ZERO);
+        new Pacer(Duration.ZERO, Duration.ZERO, rnd), new CircuitBreaker(5, Duration.ofMinutes(1)), Duration.ZERO);
     Instant now = T0;
     int sent = 0;
     while (now.isBefore(T0.plus(Duration.ofMinutes(10)))) {

@@ -1,5 +1,7 @@
 package org.wahub.hub.webhook;
 
+import org.wahub.hub.breaker.CircuitBreaker;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -36,17 +38,17 @@ class EndpointBreakerProperties {
     int startsSinceHalfOpen = 0;
     int consecutive = 0;
     for (Step step : steps) {
-      EndpointBreaker.State before = b.state(now);
+      CircuitBreaker.State before = b.state(now);
       switch (step) {
         case TICK -> now = now.plusSeconds(7);
         case START -> {
           int permits = b.permits(now, concurrency, inFlight);
           assertThat(permits).isBetween(0, concurrency);
-          if (before == EndpointBreaker.State.OPEN) {
+          if (before == CircuitBreaker.State.OPEN) {
             assertThat(permits).isZero();
           }
           if (permits > 0) {
-            if (before == EndpointBreaker.State.HALF_OPEN) {
+            if (before == CircuitBreaker.State.HALF_OPEN) {
               startsSinceHalfOpen++;
               assertThat(startsSinceHalfOpen).as("one trial at a time while half open").isEqualTo(1);
             }
@@ -61,7 +63,7 @@ class EndpointBreakerProperties {
             b.onSuccess();
             consecutive = 0;
             startsSinceHalfOpen = 0;
-            assertThat(b.state(now)).isEqualTo(EndpointBreaker.State.CLOSED);
+            assertThat(b.state(now)).isEqualTo(CircuitBreaker.State.CLOSED);
           }
         }
         case FAULT -> {
@@ -71,13 +73,13 @@ class EndpointBreakerProperties {
             consecutive++;
             startsSinceHalfOpen = 0;
             if (consecutive >= maxFailures) {
-              assertThat(b.state(now)).isEqualTo(EndpointBreaker.State.OPEN);
+              assertThat(b.state(now)).isEqualTo(CircuitBreaker.State.OPEN);
               assertThat(b.halfOpenAt()).contains(now.plus(reset));
             }
           }
         }
       }
-      if (b.state(now) == EndpointBreaker.State.CLOSED) {
+      if (b.state(now) == CircuitBreaker.State.CLOSED) {
         assertThat(b.consecutiveFaults()).isLessThan(maxFailures);
       }
     }
@@ -90,14 +92,14 @@ class EndpointBreakerProperties {
       b.onStart(T0);
       b.onFault(T0);
     }
-    assertThat(b.state(T0)).isEqualTo(EndpointBreaker.State.OPEN);
+    assertThat(b.state(T0)).isEqualTo(CircuitBreaker.State.OPEN);
     assertThat(b.permits(T0.plusSeconds(59), 4, 0)).isZero();
     Instant half = T0.plusSeconds(60);
     assertThat(b.permits(half, 4, 0)).isEqualTo(1);
     b.onStart(half);
     assertThat(b.permits(half, 4, 1)).isZero();
     b.onFault(half);
-    assertThat(b.state(half)).isEqualTo(EndpointBreaker.State.OPEN);
+    assertThat(b.state(half)).isEqualTo(CircuitBreaker.State.OPEN);
     assertThat(b.halfOpenAt()).contains(half.plusSeconds(60));
     Instant again = half.plusSeconds(60);
     b.onStart(again);
