@@ -61,18 +61,30 @@ final class DeliveryStore {
   // has no candidate. Bounded, so the order of the cut matters: expired heads first (they must be
   // expired), then due ones oldest first (what is sent next), then the rest by when they change
   // (becoming due or expiring), so the earliest wake-up is never cut off.
+  // Each head comes with the next queued messages of its chat ($4 in all, the head included, one
+  // index range each): after a send the loop knows the chat's new head without reading again.
   static final String MESSAGE_HEADS = """
-      SELECT h.id, h.chat_id, h.order_at, h.seq, h.attempts, h.next_attempt_at, h.expires_at FROM (
-        SELECT DISTINCT ON (chat_id) id, chat_id, order_at, seq, attempts, next_attempt_at, expires_at, status
-          FROM messages WHERE instance_id = $1 AND status IN ('queued', 'sending')
-         ORDER BY chat_id, order_at, seq) h
-       WHERE h.status = 'queued'
-       ORDER BY CASE WHEN h.expires_at <= $2 THEN 0
-                     WHEN greatest(h.order_at, coalesce(h.next_attempt_at, h.order_at)) <= $2 THEN 1 ELSE 2 END,
-                CASE WHEN h.expires_at <= $2 OR greatest(h.order_at, coalesce(h.next_attempt_at, h.order_at)) <= $2 THEN NULL
-                     ELSE least(greatest(h.order_at, coalesce(h.next_attempt_at, h.order_at)), h.expires_at) END,
-                h.order_at, h.seq
-       LIMIT $3""";
+      SELECT f.id, f.chat_id, f.order_at, f.seq, f.attempts, f.next_attempt_at, f.expires_at, f.status FROM (
+        SELECT h.chat_id, h.order_at, h.seq,
+               CASE WHEN h.expires_at <= $2 THEN 0
+                    WHEN greatest(h.order_at, coalesce(h.next_attempt_at, h.order_at)) <= $2 THEN 1 ELSE 2 END AS k1,
+               CASE WHEN h.expires_at <= $2 OR greatest(h.order_at, coalesce(h.next_attempt_at, h.order_at)) <= $2 THEN NULL
+                    ELSE least(greatest(h.order_at, coalesce(h.next_attempt_at, h.order_at)), h.expires_at) END AS k2
+          FROM (
+            SELECT DISTINCT ON (chat_id) chat_id, order_at, seq, next_attempt_at, expires_at, status
+              FROM messages WHERE instance_id = $1 AND status IN ('queued', 'sending')
+             ORDER BY chat_id, order_at, seq) h
+         WHERE h.status = 'queued'
+         ORDER BY k1, k2, h.order_at, h.seq
+         LIMIT $3) h
+      CROSS JOIN LATERAL (
+        SELECT m.id, m.chat_id, m.order_at, m.seq, m.attempts, m.next_attempt_at, m.expires_at, m.status
+          FROM messages m
+         WHERE m.instance_id = $1 AND m.chat_id = h.chat_id AND m.status IN ('queued', 'sending')
+           AND (m.order_at, m.seq) >= (h.order_at, h.seq)
+         ORDER BY m.order_at, m.seq
+         LIMIT $4) f
+       ORDER BY h.k1, h.k2, h.order_at, h.seq, h.chat_id, f.order_at, f.seq""";
 
   // Claims the message hub/ picked, if it is still queued and unexpired (an operator may have
   // cancelled it since the heads were read): lease, fence and attempt in one statement.
@@ -211,16 +223,16 @@ final class DeliveryStore {
     }
   }
 
-  /** At most {@code limit} chat heads of the instance, in the order of {@link #MESSAGE_HEADS}. */
-  Future<List<PendingMessage>> heads(String instanceId, Instant now, int limit) {
-    return pool.preparedQuery(MESSAGE_HEADS).execute(Tuple.of(instanceId, utc(now), limit)).map(rows -> {
+  /** The heads of at most {@code chats} chats, each followed by its next queued messages ({@code depth} in all). */
+  Future<List<PendingMessage>> heads(String instanceId, Instant now, int chats, int depth) {
+    return pool.preparedQuery(MESSAGE_HEADS).execute(Tuple.of(instanceId, utc(now), chats, depth)).map(rows -> {
       List<PendingMessage> out = new ArrayList<>(rows.size());
       for (Row r : rows) {
         Instant orderAt = instant(r.getOffsetDateTime("order_at"));
         // order_at is the later of sendAt and the accept time: a message is not due before it
         out.add(new PendingMessage(r.getUUID("id").toString(), r.getString("chat_id"), orderAt, r.getLong("seq"),
             r.getInteger("attempts"), instant(r.getOffsetDateTime("next_attempt_at")), orderAt,
-            instant(r.getOffsetDateTime("expires_at")), MessageStatus.QUEUED));
+            instant(r.getOffsetDateTime("expires_at")), MessageStatus.parse(r.getString("status")).orElseThrow()));
       }
       return out;
     });

@@ -33,9 +33,11 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
  * send, claims that message, hands it to the session, lets the {@link AttemptResolver} say what the
  * outcome means and writes it. One re-armed one-shot timer, none while nothing is due.
  *
- * <p>The heads of the chats are read in one bounded statement and reused for the next picks: after a
- * send only that chat's head is unknown, so it leaves the list until the next read. Any wake (new
- * intake, an operator's retry) or a claim that finds its message gone marks the list stale.
+ * <p>The heads of the chats are read in one bounded statement, each with the next queued messages of
+ * its chat, and reused for the next picks: a message that leaves its chat for good (sent, failed, in
+ * doubt) hands the head to the next one read with it. A retry keeps its message at the head with a
+ * new due time, so it marks the list stale, as do any wake (new intake, an operator's retry) and a
+ * claim that finds its message gone.
  */
 final class SendLoop {
 
@@ -43,6 +45,8 @@ final class SendLoop {
   private static final Duration DB_RETRY = Duration.ofSeconds(2);
   private static final Duration EXPIRY_CHECK_EVERY = Duration.ofSeconds(1);
   private static final int HEADS = 64;
+  /** Messages read per chat (its head included): a backlog in few chats needs no read per send. */
+  private static final int DEPTH = 8;
 
   /** What the loop needs from its instance. */
   interface Host {
@@ -151,7 +155,7 @@ final class SendLoop {
   private void pickAndSend(Instant now, boolean fresh) {
     boolean read = heads == null || headsStale;
     Future<List<PendingMessage>> source = read
-        ? store.heads(id, now, HEADS).onSuccess(h -> {
+        ? store.heads(id, now, HEADS, DEPTH).onSuccess(h -> {
           heads = new java.util.ArrayList<>(h);
           headsStale = false;
         })
@@ -178,7 +182,7 @@ final class SendLoop {
   }
 
   private void claim(PendingMessage m, Instant now) {
-    heads.removeIf(h -> h.chatId().equals(m.chatId()));
+    heads.removeIf(h -> h.id().equals(m.id()));
     store.claim(id, java.util.UUID.fromString(m.id()), now, owner, now.plusMillis(settings.leaseMs())).onComplete(ar -> {
       if (ar.failed()) {
         databaseTrouble("claim failed", ar.cause());
@@ -224,6 +228,7 @@ final class SendLoop {
       return store.completeSent(c, sent.providerMessageId(), now);
     }
     if (r instanceof Resolved.MessageResolution.RetryAt retry) {
+      headsStale = true; // still its chat's head, due later
       host.noteError(retry.code() + ": " + retry.reason());
       return store.retryLater(c, retry.at(), retry.code(), retry.reason(), now);
     }
@@ -252,6 +257,7 @@ final class SendLoop {
         }
         LOG.error("send outcome not recorded before shutdown {} {}", kv("instanceId", id), kv("messageId", c.id()));
       } else if (!ar.result()) {
+        headsStale = true;
         LOG.warn("stale completion rejected: the claim was taken over {} {}", kv("instanceId", id), kv("messageId", c.id()));
       }
       done();

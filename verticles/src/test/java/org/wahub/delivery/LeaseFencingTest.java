@@ -100,7 +100,7 @@ class LeaseFencingTest {
   /** The loop's way to claim: read the chat heads, let hub/ pick the next due one, claim it by id. */
   private static Future<DeliveryStore.Claimed> claimNext(DeliveryStore s, String instanceId, Instant now, String owner,
                                                          Instant leaseUntil) {
-    return s.heads(instanceId, now, 64).compose(heads -> ChatOrder.next(heads, now).due()
+    return s.heads(instanceId, now, 64, 1).compose(heads -> ChatOrder.next(heads, now).due()
         .map(m -> s.claim(instanceId, UUID.fromString(m.id()), now, owner, leaseUntil))
         .orElse(Future.succeededFuture(null)));
   }
