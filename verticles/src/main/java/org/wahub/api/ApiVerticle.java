@@ -152,7 +152,7 @@ public final class ApiVerticle extends VerticleBase {
     ProviderRoutes providerRoutes = new ProviderRoutes(vertx, config, routes, pool, new InstanceStore(pool), instanceClient);
     ProviderRegistry.defaults().all().forEach(t -> t.mount(providerRoutes));
     new IntakeRoutes(vertx, config, metrics).mount(routes);
-    new MessageRoutes(vertx, new MessageStore(pool), pool).mount(routes);
+    new MessageRoutes(vertx, new MessageStore(pool), pool, metrics).mount(routes);
     new org.wahub.inbound.InboundRoutes(new org.wahub.inbound.InboundStore(pool), new InstanceStore(pool)).mount(routes);
     new org.wahub.webhook.WebhookRoutes(vertx, new org.wahub.webhook.WebhookStore(pool),
         new org.wahub.webhook.WebhookDeliveryStore(pool), new InstanceStore(pool), guard, config,

@@ -100,7 +100,10 @@ public final class InstanceVerticle extends VerticleBase implements ProviderEven
     pool = Pools.shared(vertx, connectOptions, config);
     Runnable eventsWritten = () -> org.wahub.event.EventSignal.written(vertx, instance.tenantId());
     store = new DeliveryStore(pool, eventsWritten);
-    inbound = new InboundPipeline(new InboundStore(pool), instance.tenantId(), id, clock, eventsWritten);
+    inbound = new InboundPipeline(new InboundStore(pool), instance.tenantId(), id, clock, type -> {
+      eventsWritten.run();
+      metrics.eventsWritten(java.util.List.of(type));
+    });
     ProviderCapabilities caps = type.capabilities(instance.providerConfig());
     session = type.open(new SessionContext(vertx, config, id, instance.providerConfig(), pool, this, outbound));
     Instant now = clock.instant();

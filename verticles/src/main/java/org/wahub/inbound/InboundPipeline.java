@@ -3,9 +3,11 @@ package org.wahub.inbound;
 import io.vertx.core.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.wahub.hub.event.EventType;
 import org.wahub.provider.Inbound;
 
 import java.time.Clock;
+import java.util.function.Consumer;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
@@ -23,22 +25,27 @@ public final class InboundPipeline {
   private final String tenantId;
   private final String instanceId;
   private final Clock clock;
-  private final Runnable eventsWritten;
+  private final Consumer<EventType> eventWritten;
   private Future<?> tail = Future.succeededFuture();
 
-  /** {@code eventsWritten} is told after each item whose store may have written outbox events. */
-  public InboundPipeline(InboundStore store, String tenantId, String instanceId, Clock clock, Runnable eventsWritten) {
+  /** {@code eventWritten} is told, after the commit, of each outbox event an item wrote. */
+  public InboundPipeline(InboundStore store, String tenantId, String instanceId, Clock clock,
+                         Consumer<EventType> eventWritten) {
     this.store = store;
     this.tenantId = tenantId;
     this.instanceId = instanceId;
     this.clock = clock;
-    this.eventsWritten = eventsWritten;
+    this.eventWritten = eventWritten;
   }
 
   /** Stores the item after the ones before it; completes once it is durable (or known to be a duplicate). */
   public Future<InboundStore.Result> accept(Inbound item) {
     Future<InboundStore.Result> stored = tail.transform(ignored -> store.store(tenantId, instanceId, item, clock.instant()))
-        .onSuccess(r -> eventsWritten.run())
+        .onSuccess(r -> {
+          if (r.event() != null) {
+            eventWritten.accept(r.event());
+          }
+        })
         .onSuccess(r -> LOG.debug("inbound item {} {} {} {}", kv("instanceId", instanceId),
             kv("kind", item.getClass().getSimpleName()), kv("providerEventId", item.providerEventId()),
             kv("outcome", r.outcome())))

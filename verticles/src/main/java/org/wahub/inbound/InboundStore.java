@@ -43,8 +43,12 @@ import java.util.UUID;
  */
 public final class InboundStore {
 
-  /** What storing an item did. {@code outcome} is the V16 {@code inbound.outcome} value, or "duplicate". */
-  public record Result(String outcome, UUID messageId, Long inboundId) {
+  /**
+   * What storing an item did. {@code outcome} is the V16 {@code inbound.outcome} value, or
+   * "duplicate"; {@code event} the outbox event it wrote, or null (a duplicate, a late or
+   * redundant receipt, a vote that does not count).
+   */
+  public record Result(String outcome, UUID messageId, Long inboundId, EventType event) {
     public boolean duplicate() {
       return "duplicate".equals(outcome);
     }
@@ -170,8 +174,8 @@ public final class InboundStore {
       return pool.preparedQuery(INBOUND_INSERT_MESSAGE).execute(Tuple.from(new Object[] {
           tenantId, instanceId, m.providerEventId(), contentHash(m), utc(m.at()), utc(now), m.chatId(), m.from(),
           m.providerMessageId(), m.kind(), m.text()})).map(rows -> rows.size() == 0
-          ? new Result("duplicate", null, null)
-          : new Result("stored", null, rows.iterator().next().getLong("id")));
+          ? new Result("duplicate", null, null, null)
+          : new Result("stored", null, rows.iterator().next().getLong("id"), EventType.MESSAGE_RECEIVED));
     }
     return pool.withTransaction(c -> {
       if (item instanceof Inbound.Receipt r) {
@@ -199,9 +203,9 @@ public final class InboundStore {
           return insert(c, tenantId, instanceId, r.providerEventId(), contentHash(r), "receipt", r.at(), now,
               null, r.providerMessageId(), status.wire(), r.error(), null, messageId, outcome).compose(inboundId -> {
                 if (inboundId == null) {
-                  return Future.succeededFuture(new Result("duplicate", messageId, null));
+                  return Future.succeededFuture(new Result("duplicate", messageId, null, null));
                 }
-                Result result = new Result(outcome, messageId, inboundId);
+                Result result = new Result(outcome, messageId, inboundId, null);
                 if (d instanceof ReceiptRule.Apply a) {
                   String kind = switch (a.to()) {
                     case DELIVERED, READ -> a.to().wire();
@@ -217,7 +221,7 @@ public final class InboundStore {
                   return c.preparedQuery(MESSAGE_APPLY_RECEIPT).execute(Tuple.from(new Object[] {messageId,
                       a.from().wire(), a.to().wire(), utc(r.at()), utc(now), kind, type.wire(),
                       r.error() == null ? "the provider reported a failure" : r.error(), detail, r.providerMessageId()}))
-                      .map(result);
+                      .map(rows -> new Result(outcome, messageId, inboundId, rows.size() > 0 ? type : null));
                 }
                 if (d instanceof ReceiptRule.Late late) {
                   String detail = late.reason() + (r.error() == null ? "" : " (" + r.error() + ")");
@@ -256,22 +260,23 @@ public final class InboundStore {
             return insert(c, tenantId, instanceId, eventId, contentHash, failed ? "vote_failed" : "vote", at, now, voter,
                 pollId, null, null, failed ? null : options.toArray(String[]::new), messageId, outcome).compose(inboundId -> {
                   if (inboundId == null) {
-                    return Future.succeededFuture(new Result("duplicate", messageId, null));
+                    return Future.succeededFuture(new Result("duplicate", messageId, null, null));
                   }
-                  Result result = new Result(outcome, messageId, inboundId);
+                  Result result = new Result(outcome, messageId, inboundId, null);
+                  Result voted = new Result(outcome, messageId, inboundId, EventType.POLL_VOTE);
                   String[] previous = ballot == null ? null : ballot.options().toArray(String[]::new);
                   if (messageId == null) {
                     return Future.succeededFuture(result);
                   }
                   if (failed) {
                     return c.preparedQuery(POLL_VOTE_RECORD_FAILED).execute(Tuple.of(messageId, voter, utc(now), previous,
-                        utc(at))).map(result);
+                        utc(at))).map(voted);
                   }
                   String chosen = options.isEmpty() ? "(withdrawn)" : String.join(", ", options);
                   if (counts) {
                     return c.preparedQuery(POLL_BALLOT_REPLACE).execute(Tuple.from(new Object[] {messageId, voter,
                         options.toArray(String[]::new), utc(at), inboundId, utc(now), previous, voter + ": " + chosen}))
-                        .map(result);
+                        .map(voted);
                   }
                   return c.preparedQuery(MESSAGE_EVENT_RECORD).execute(Tuple.of(messageId, utc(now), "vote_late",
                       voter + ": " + chosen + " (older than the vote that counts: not applied)")).map(result);

@@ -165,8 +165,10 @@ public final class IdempotencyVerticle extends VerticleBase {
   /** Readers of the outbox learn of the message.queued events the batch wrote (only where a webhook asked for them). */
   private void signalQueuedEvents(List<Pending> batch, List<IntakeWriter.Outcome> outcomes) {
     Set<String> tenants = null;
+    int events = 0;
     for (IntakeWriter.Outcome o : outcomes) {
       if (o.queuedEvent()) {
+        events++;
         if (tenants == null) {
           tenants = new HashSet<>();
         }
@@ -175,6 +177,7 @@ public final class IdempotencyVerticle extends VerticleBase {
     }
     if (tenants != null) {
       tenants.forEach(t -> org.wahub.event.EventSignal.written(vertx, t));
+      metrics.eventsWritten(org.wahub.hub.event.EventType.MESSAGE_QUEUED.wire(), events);
     }
   }
 

@@ -49,8 +49,10 @@ final class MessageOpsRoutes {
 
   private final Vertx vertx;
   private final MessageOps ops;
+  private final org.wahub.metrics.HubMetrics metrics;
 
-  MessageOpsRoutes(Vertx vertx, MessageOps ops) {
+  MessageOpsRoutes(Vertx vertx, MessageOps ops, org.wahub.metrics.HubMetrics metrics) {
+    this.metrics = metrics;
     this.vertx = vertx;
     this.ops = ops;
   }
@@ -90,7 +92,8 @@ final class MessageOpsRoutes {
     String detail = detail("cancelled via API", optionalReason(ctx));
     return ops.cancel(tenantId, id, detail).compose(outcome -> {
       if (outcome instanceof MessageOps.Outcome.Changed c) {
-        org.wahub.event.EventSignal.written(vertx, tenantId); // message.cancelled
+        org.wahub.event.EventSignal.written(vertx, tenantId);
+        metrics.eventsWritten(org.wahub.hub.event.EventType.MESSAGE_CANCELLED.wire(), 1);
         if (c.from() == MessageStatus.QUEUED) {
           // a cancelled queued message may have been its chat's head, holding later ones back
           vertx.eventBus().publish(Addresses.instanceWake(c.instanceId()), null);

@@ -32,9 +32,9 @@ public final class MessageRoutes {
   private final MessageOpsRoutes ops;
 
   /** {@code pool} backs the write side ({@link MessageOps}); {@code vertx} publishes instance wakes. */
-  public MessageRoutes(Vertx vertx, MessageStore store, Pool pool) {
+  public MessageRoutes(Vertx vertx, MessageStore store, Pool pool, org.wahub.metrics.HubMetrics metrics) {
     this.store = store;
-    this.ops = new MessageOpsRoutes(vertx, new MessageOps(pool));
+    this.ops = new MessageOpsRoutes(vertx, new MessageOps(pool), metrics);
   }
 
   public void mount(ApiRoutes routes) {

@@ -155,6 +155,50 @@ class MetricsTest {
 
   // ---------------------------------------------------------------- helpers
 
+  /** Events written outside the send loop count too: message.queued at intake, cancelled, received, poll.vote. */
+  @Test
+  void eventsWrittenByIntakeCancelAndInboundAreCounted() {
+    TestHub.Tenant t = hub.tenant("metrics-events");
+    // NEEDS_QR: nothing is sent, so the queued messages stay cancellable
+    hub.instance(t, "metrics-ev", new JsonObject().put("provider", new JsonObject().put("type", "simulator")
+        .put("startState", "NEEDS_QR")));
+    Http.Res hook = hub.http.post("/webhooks", t.key(), new JsonObject().put("url", "http://127.0.0.1:9/hook")
+        .put("eventTypes", new io.vertx.core.json.JsonArray().add("message.queued")).put("instanceId", "metrics-ev"));
+    assertThat(hook.status()).as(hook.body()).isEqualTo(201);
+    String before = scrape();
+
+    String first = null;
+    for (int i = 0; i < 3; i++) {
+      Http.Res res = hub.http.post("/instances/metrics-ev/messages", t.key(),
+          new JsonObject().put("to", "+4915112346" + String.format("%03d", i)).put("text", "queued " + i));
+      assertThat(res.status()).as(res.body()).isEqualTo(202);
+      first = first == null ? res.json().getString("id") : first;
+    }
+    assertThat(hub.http.post("/messages/" + first + "/cancel", t.key(), new JsonObject()).status()).isEqualTo(200);
+    JsonObject inbound = new JsonObject().put("event", "inbound_message").put("from", "+4915112346999").put("text", "hi");
+    for (String eventId : List.of("wamid.m1", "wamid.m1", "wamid.m2")) { // the repeat is a duplicate: no event
+      Http.Res res = hub.http.post("/instances/metrics-ev/simulate", t.key(), inbound.copy().put("eventId", eventId));
+      assertThat(res.status()).as(res.body()).isLessThan(300);
+    }
+
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      String after = scrape();
+      assertThat(delta(before, after, "message.queued")).isEqualTo(3);
+      assertThat(delta(before, after, "message.cancelled")).isEqualTo(1);
+      assertThat(delta(before, after, "message.received")).isEqualTo(2);
+    });
+    assertThat(hub.sql.count("SELECT count(*) FROM events WHERE instance_id = 'metrics-ev' AND type IN "
+        + "('message.queued', 'message.cancelled', 'message.received')")).isEqualTo(6);
+  }
+
+  private static double delta(String before, String after, String type) {
+    String label = "type=\"" + type + "\"";
+    // a type not written yet has no series before
+    boolean existed = before.lines().anyMatch(l -> l.startsWith("wahub_events_written_total{") && l.contains(label));
+    double was = existed ? value(before, "wahub_events_written_total", label) : 0;
+    return value(after, "wahub_events_written_total", label) - was;
+  }
+
   private static JsonObject status(String instance) {
     return hub.http.get("/instances/" + instance + "/status", shop.key()).json();
   }
