@@ -43,6 +43,25 @@ public final class WebhookDeliveryStore {
       "SELECT pg_try_advisory_xact_lock($1) AS locked, set_config('synchronous_commit', 'off', true) AS sync";
   static final String CURSOR_GET = "SELECT tx::text AS tx, seq FROM webhook_dispatch_cursor";
   static final String CURSOR_SET = "UPDATE webhook_dispatch_cursor SET tx = $1::text::xid8, seq = $2";
+  /**
+   * No enabled endpoint anywhere: nothing to fan out, so the cursor jumps to the last readable
+   * event (the page's rule: below the oldest running transaction) without reading any. The drain
+   * census showed the fan-out decoding every event of a hub that has no endpoints. One snapshot
+   * decides both, so this gives an endpoint created meanwhile what the page path gives it: the
+   * events read after its row was visible (the planner then applies its events_since).
+   * Params: $1 cursor tx (text), $2 cursor seq. Returns {@code idle}.
+   */
+  static final String FANOUT_SKIP_WITHOUT_ENDPOINTS = """
+      WITH snap AS MATERIALIZED (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin),
+      idle AS MATERIALIZED (SELECT NOT EXISTS (SELECT 1 FROM webhooks WHERE enabled) AS idle),
+      target AS (
+        SELECT e.tx, e.seq FROM events e
+         WHERE (SELECT idle FROM idle) AND (e.tx, e.seq) > ($1::text::xid8, $2::bigint)
+           AND e.tx < (SELECT xmin FROM snap)
+         ORDER BY e.tx DESC, e.seq DESC
+         LIMIT 1),
+      moved AS (UPDATE webhook_dispatch_cursor SET tx = t.tx, seq = t.seq FROM target t RETURNING 1)
+      SELECT (SELECT idle FROM idle) AS idle, (SELECT count(*) FROM moved) AS moved""";
   static final String WEBHOOKS_FOR_FANOUT =
       "SELECT id, tenant_id, instance_id, event_types, events_since FROM webhooks WHERE enabled AND tenant_id = ANY($1)";
   /** The fan-out's rows, one statement whatever their number; an event already fanned out is skipped. */
@@ -267,8 +286,11 @@ public final class WebhookDeliveryStore {
           // a statement of its own, after the lock: its snapshot sees the last holder's cursor
           return c.preparedQuery(CURSOR_GET).execute().compose(cur -> {
             Row r = cur.iterator().next();
-            return readAndInsert(c, new EventPosition(Long.parseLong(r.getString("tx")), r.getLong("seq")), limit, now,
-                planner);
+            return c.preparedQuery(FANOUT_SKIP_WITHOUT_ENDPOINTS).execute(Tuple.of(r.getString("tx"), r.getLong("seq")))
+                .compose(skip -> skip.iterator().next().getBoolean("idle")
+                    ? Future.succeededFuture(new FanOut(true, 0, Set.of(), false))
+                    : readAndInsert(c, new EventPosition(Long.parseLong(r.getString("tx")), r.getLong("seq")), limit,
+                        now, planner));
           });
         }));
   }
