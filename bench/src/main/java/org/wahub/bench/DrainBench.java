@@ -5,8 +5,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -132,16 +130,14 @@ public final class DrainBench {
   }
 
   static long count(HubProcess hub, String sql) throws Exception {
-    try (Connection c = DriverManager.getConnection(hub.jdbcUrl(), "postgres", "");
-         Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+    try (Statement s = hub.sql().createStatement(); ResultSet rs = s.executeQuery(sql)) {
       rs.next();
       return rs.getLong(1);
     }
   }
 
   static double spanSeconds(HubProcess hub) throws Exception {
-    try (Connection c = DriverManager.getConnection(hub.jdbcUrl(), "postgres", "");
-         Statement s = c.createStatement();
+    try (Statement s = hub.sql().createStatement();
          ResultSet rs = s.executeQuery("SELECT extract(epoch FROM max(sent_at) - min(sent_at)) FROM messages")) {
       rs.next();
       return rs.getDouble(1);
@@ -150,8 +146,7 @@ public final class DrainBench {
 
   /** p50, p99, max (ms) and count of sent_at - created_at for messages accepted after {@code sinceMillis}. */
   static double[] latencies(HubProcess hub, long sinceMillis) throws Exception {
-    try (Connection c = DriverManager.getConnection(hub.jdbcUrl(), "postgres", "");
-         Statement s = c.createStatement();
+    try (Statement s = hub.sql().createStatement();
          ResultSet rs = s.executeQuery("SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY d), "
              + "percentile_cont(0.99) WITHIN GROUP (ORDER BY d), max(d), count(*) FROM ("
              + "SELECT extract(epoch FROM sent_at - created_at) * 1000 AS d FROM messages "
