@@ -1,12 +1,9 @@
 package org.wahub.delivery;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,7 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -43,13 +39,11 @@ class ChatHeadsTest {
     hub = TestHub.start(vertx);
     http = hub.http;
     shop = hub.tenant("heads-shop");
-    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(2))
-        .connectingTo(hub.hub.database().connectOptions()).using(vertx).build();
+    pool = hub.newPool(2);
   }
 
   @AfterAll
-  static void stop() throws Exception {
-    pool.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  static void stop() {
     hub.close();
   }
 
@@ -70,16 +64,16 @@ class ChatHeadsTest {
     Instant now = Instant.now().plusSeconds(1);
 
     // heads in sending order (a1 is the oldest), each chat's followers right behind it, FIFO
-    assertThat(ids(join(store.heads("heads", now, 64, 8)))).containsExactly(a1, a2, a3, b1, b2, c1);
+    assertThat(ids(TestHub.join(store.heads("heads", now, 64, 8)))).containsExactly(a1, a2, a3, b1, b2, c1);
     // two per chat, the head included
-    assertThat(ids(join(store.heads("heads", now, 64, 2)))).containsExactly(a1, a2, b1, b2, c1);
+    assertThat(ids(TestHub.join(store.heads("heads", now, 64, 2)))).containsExactly(a1, a2, b1, b2, c1);
     // the cut is in chats, never inside a chat's run
-    assertThat(ids(join(store.heads("heads", now, 2, 8)))).containsExactly(a1, a2, a3, b1, b2);
-    assertThat(join(store.heads("heads", now, 64, 8))).allSatisfy(m -> assertThat(m.status()).isEqualTo(MessageStatus.QUEUED));
+    assertThat(ids(TestHub.join(store.heads("heads", now, 2, 8)))).containsExactly(a1, a2, a3, b1, b2);
+    assertThat(TestHub.join(store.heads("heads", now, 64, 8))).allSatisfy(m -> assertThat(m.status()).isEqualTo(MessageStatus.QUEUED));
 
     // a1 in flight: chat a has no candidate at all, not even a2
-    assertThat(join(store.claim("heads", UUID.fromString(a1), now, "owner", now.plusSeconds(30)))).isNotNull();
-    assertThat(ids(join(store.heads("heads", now, 64, 8)))).containsExactly(b1, b2, c1);
+    assertThat(TestHub.join(store.claim("heads", UUID.fromString(a1), now, "owner", now.plusSeconds(30)))).isNotNull();
+    assertThat(ids(TestHub.join(store.heads("heads", now, 64, 8)))).containsExactly(b1, b2, c1);
   }
 
   private static String post(String to, String text) {
@@ -92,11 +86,4 @@ class ChatHeadsTest {
     return heads.stream().map(PendingMessage::id).toList();
   }
 
-  private static <T> T join(Future<T> f) {
-    try {
-      return f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }

@@ -4,9 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -53,21 +50,15 @@ class LeaseFencingTest {
     hub = TestHub.start(vertx);
     http = hub.http;
     shop = hub.tenant("fencing-shop");
-    poolA = pool(vertx);
-    poolB = pool(vertx);
+    poolA = hub.newPool(4);
+    poolB = hub.newPool(4);
   }
 
   @AfterAll
-  static void stop() throws Exception {
-    poolA.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    poolB.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  static void stop() {
     hub.close();
   }
 
-  private static Pool pool(Vertx vertx) {
-    return PgBuilder.pool().with(new PoolOptions().setMaxSize(4))
-        .connectingTo(hub.hub.database().connectOptions()).using(vertx).build();
-  }
 
   /** A paused instance (NEEDS_QR) whose verticle has finished starting, so its start-up rescue is behind us. */
   private static void pausedInstance(String id) {
@@ -84,13 +75,6 @@ class LeaseFencingTest {
     return UUID.fromString(res.json().getString("id"));
   }
 
-  private static <T> T join(Future<T> f) {
-    try {
-      return f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
   private static Map<String, Object> row(UUID id) {
     return hub.sql.rows("SELECT status, fence, attempts, lease_owner, provider_message_id, last_error_code "
@@ -123,7 +107,7 @@ class LeaseFencingTest {
     DeliveryStore b = new DeliveryStore(poolB);
     Instant t0 = Instant.now().plusSeconds(1);
 
-    DeliveryStore.Claimed claimA = join(claimNext(a, "fence-resend", t0, "owner-A", t0.plus(LEASE)));
+    DeliveryStore.Claimed claimA = TestHub.join(claimNext(a, "fence-resend", t0, "owner-A", t0.plus(LEASE)));
     assertThat(claimA).isNotNull();
     assertThat(claimA.id()).isEqualTo(id);
     assertThat(claimA.attempts()).isEqualTo(1);
@@ -131,8 +115,8 @@ class LeaseFencingTest {
 
     // A stalls past its lease; B takes over (the provider dedupes, so the message is re-queued with a new fence)
     Instant t1 = t0.plus(LEASE).plusSeconds(1);
-    assertThat(join(b.rescueOrphans("fence-resend", t1, true))).isEqualTo(1);
-    DeliveryStore.Claimed claimB = join(claimNext(b, "fence-resend", t1, "owner-B", t1.plus(LEASE)));
+    assertThat(TestHub.join(b.rescueOrphans("fence-resend", t1, true))).isEqualTo(1);
+    DeliveryStore.Claimed claimB = TestHub.join(claimNext(b, "fence-resend", t1, "owner-B", t1.plus(LEASE)));
     assertThat(claimB).isNotNull();
     assertThat(claimB.id()).isEqualTo(id);
     assertThat(claimB.fence()).isGreaterThan(claimA.fence());
@@ -140,20 +124,20 @@ class LeaseFencingTest {
 
     // every write A can still try is fenced off, and none of them touches B's claim
     Instant t2 = t1.plusSeconds(1);
-    assertThat(join(a.completeSent(claimA, "prov-A", t2))).as("stale completeSent").isFalse();
-    assertThat(join(a.finish(claimA, "failed", "stale", "stale owner", t2))).as("stale finish(failed)").isFalse();
-    assertThat(join(a.finish(claimA, "in_doubt", "stale", "stale owner", t2))).as("stale finish(in_doubt)").isFalse();
-    assertThat(join(a.retryLater(claimA, t2.plusSeconds(5), "stale", "stale owner", t2))).as("stale retryLater").isFalse();
-    assertThat(join(a.release(claimA, t2))).as("stale release").isFalse();
+    assertThat(TestHub.join(a.completeSent(claimA, "prov-A", t2))).as("stale completeSent").isFalse();
+    assertThat(TestHub.join(a.finish(claimA, "failed", "stale", "stale owner", t2))).as("stale finish(failed)").isFalse();
+    assertThat(TestHub.join(a.finish(claimA, "in_doubt", "stale", "stale owner", t2))).as("stale finish(in_doubt)").isFalse();
+    assertThat(TestHub.join(a.retryLater(claimA, t2.plusSeconds(5), "stale", "stale owner", t2))).as("stale retryLater").isFalse();
+    assertThat(TestHub.join(a.release(claimA, t2))).as("stale release").isFalse();
     assertThat(row(id)).containsEntry("status", "sending").containsEntry("lease_owner", "owner-B")
         .containsEntry("fence", claimB.fence()).containsEntry("attempts", 2);
 
     // B's completion works
-    assertThat(join(b.completeSent(claimB, "prov-B", t2.plusSeconds(1)))).isTrue();
+    assertThat(TestHub.join(b.completeSent(claimB, "prov-B", t2.plusSeconds(1)))).isTrue();
     assertThat(row(id)).containsEntry("status", "sent").containsEntry("provider_message_id", "prov-B");
     // and A, arriving even later, still cannot overwrite the result
-    assertThat(join(a.completeSent(claimA, "prov-A-late", t2.plusSeconds(2)))).isFalse();
-    assertThat(join(a.finish(claimA, "failed", "stale", "stale owner", t2.plusSeconds(2)))).isFalse();
+    assertThat(TestHub.join(a.completeSent(claimA, "prov-A-late", t2.plusSeconds(2)))).isFalse();
+    assertThat(TestHub.join(a.finish(claimA, "failed", "stale", "stale owner", t2.plusSeconds(2)))).isFalse();
     assertThat(row(id)).containsEntry("status", "sent").containsEntry("provider_message_id", "prov-B");
 
     // sent once: one 'sent' transition, the takeover on record
@@ -178,17 +162,17 @@ class LeaseFencingTest {
     DeliveryStore b = new DeliveryStore(poolB);
     Instant t0 = Instant.now().plusSeconds(1);
 
-    DeliveryStore.Claimed claimA = join(claimNext(a, "fence-doubt", t0, "owner-A", t0.plus(LEASE)));
+    DeliveryStore.Claimed claimA = TestHub.join(claimNext(a, "fence-doubt", t0, "owner-A", t0.plus(LEASE)));
     assertThat(claimA).isNotNull();
     Instant t1 = t0.plus(LEASE).plusSeconds(1);
-    assertThat(join(b.rescueOrphans("fence-doubt", t1, false))).isEqualTo(1);
+    assertThat(TestHub.join(b.rescueOrphans("fence-doubt", t1, false))).isEqualTo(1);
     assertThat(row(id)).containsEntry("status", "in_doubt").containsEntry("last_error_code", "interrupted");
     // nothing left to claim: an in-doubt message waits for a human
-    assertThat(join(claimNext(b, "fence-doubt", t1, "owner-B", t1.plus(LEASE)))).isNull();
+    assertThat(TestHub.join(claimNext(b, "fence-doubt", t1, "owner-B", t1.plus(LEASE)))).isNull();
 
-    assertThat(join(a.completeSent(claimA, "prov-A", t1.plusSeconds(1)))).isFalse();
-    assertThat(join(a.retryLater(claimA, t1.plusSeconds(5), "stale", "stale owner", t1.plusSeconds(1)))).isFalse();
-    assertThat(join(a.release(claimA, t1.plusSeconds(1)))).isFalse();
+    assertThat(TestHub.join(a.completeSent(claimA, "prov-A", t1.plusSeconds(1)))).isFalse();
+    assertThat(TestHub.join(a.retryLater(claimA, t1.plusSeconds(5), "stale", "stale owner", t1.plusSeconds(1)))).isFalse();
+    assertThat(TestHub.join(a.release(claimA, t1.plusSeconds(1)))).isFalse();
     assertThat(row(id)).containsEntry("status", "in_doubt");
     assertThat(row(id).get("provider_message_id")).isNull();
     assertThat(events(id, "sent")).isZero();
@@ -204,15 +188,15 @@ class LeaseFencingTest {
     DeliveryStore a = new DeliveryStore(poolA);
     DeliveryStore b = new DeliveryStore(poolB);
     Instant t0 = Instant.now().plusSeconds(1);
-    DeliveryStore.Claimed claimA = join(claimNext(a, "fence-expired", t0, "owner-A", t0.plus(LEASE)));
+    DeliveryStore.Claimed claimA = TestHub.join(claimNext(a, "fence-expired", t0, "owner-A", t0.plus(LEASE)));
     assertThat(claimA).isNotNull();
     hub.sql.update("UPDATE messages SET lease_until = now() - interval '1 hour' WHERE id = ?", id);
     Instant t1 = t0.plus(LEASE).plusSeconds(1);
-    assertThat(join(claimNext(b, "fence-expired", t1, "owner-B", t1.plus(LEASE)))).isNull();
+    assertThat(TestHub.join(claimNext(b, "fence-expired", t1, "owner-B", t1.plus(LEASE)))).isNull();
     assertThat(row(id)).containsEntry("status", "sending").containsEntry("lease_owner", "owner-A");
     // A is merely late, not fenced: with nobody taking over, its completion still lands, exactly once
-    assertThat(join(a.completeSent(claimA, "prov-A", t1))).isTrue();
-    assertThat(join(a.completeSent(claimA, "prov-A-again", t1.plusSeconds(1)))).isFalse();
+    assertThat(TestHub.join(a.completeSent(claimA, "prov-A", t1))).isTrue();
+    assertThat(TestHub.join(a.completeSent(claimA, "prov-A-again", t1.plusSeconds(1)))).isFalse();
     assertThat(row(id)).containsEntry("status", "sent").containsEntry("provider_message_id", "prov-A");
     assertThat(events(id, "sent")).isEqualTo(1);
   }
@@ -231,7 +215,7 @@ class LeaseFencingTest {
       DeliveryStore s = i % 2 == 0 ? a : b;
       claims.add(claimNext(s, "fence-race", t0, "owner-" + i, t0.plus(LEASE)));
     }
-    join(Future.join(claims));
+    TestHub.join(Future.join(claims));
     List<DeliveryStore.Claimed> won = claims.stream().map(Future::result).filter(Objects::nonNull).toList();
     assertThat(won).hasSize(1);
     assertThat(won.get(0).id()).isEqualTo(id);
@@ -241,8 +225,8 @@ class LeaseFencingTest {
     // the winner completes; a forged claim with the previous fence is rejected
     DeliveryStore.Claimed forged = new DeliveryStore.Claimed(id, fenceBefore, 1, won.get(0).chatId(), won.get(0).recipient(),
         won.get(0).kind(), won.get(0).content(), won.get(0).orderAt());
-    assertThat(join(a.completeSent(forged, "prov-forged", t0.plusSeconds(1)))).isFalse();
-    assertThat(join(b.completeSent(won.get(0), "prov-winner", t0.plusSeconds(1)))).isTrue();
+    assertThat(TestHub.join(a.completeSent(forged, "prov-forged", t0.plusSeconds(1)))).isFalse();
+    assertThat(TestHub.join(b.completeSent(won.get(0), "prov-winner", t0.plusSeconds(1)))).isTrue();
     assertThat(row(id)).containsEntry("status", "sent").containsEntry("provider_message_id", "prov-winner");
     assertThat(events(id, "sent")).isEqualTo(1);
   }

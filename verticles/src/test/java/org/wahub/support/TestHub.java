@@ -18,6 +18,7 @@ public final class TestHub implements AutoCloseable {
   public static final String ADMIN_KEY = "wah_test-admin-key-0123456789abcdefghijklmnopqrstu";
 
   public final Vertx vertx;
+  private final java.util.List<io.vertx.sqlclient.Pool> pools = new java.util.concurrent.CopyOnWriteArrayList<>();
   public final Hub hub;
   public final int port;
   public final String dbUrl;
@@ -116,9 +117,33 @@ public final class TestHub implements AutoCloseable {
   public record Tenant(String id, String key) {
   }
 
+  /**
+   * A pool of its own on the hub's database, for tests that play a second worker or read the
+   * stores directly; closed with the hub.
+   */
+  public io.vertx.sqlclient.Pool newPool(int maxSize) {
+    io.vertx.sqlclient.Pool pool = io.vertx.pgclient.PgBuilder.pool()
+        .with(new io.vertx.sqlclient.PoolOptions().setMaxSize(maxSize))
+        .connectingTo(hub.database().connectOptions()).using(vertx).build();
+    pools.add(pool);
+    return pool;
+  }
+
+  /** The future's result, waiting at most 20 s (from a test thread, never an event loop). */
+  public static <T> T join(io.vertx.core.Future<T> f) {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   @Override
   public void close() {
     try {
+      for (io.vertx.sqlclient.Pool p : pools) {
+        p.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
       hub.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException(e);

@@ -1,13 +1,10 @@
 package org.wahub.webhook;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,7 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -42,13 +38,11 @@ class FanOutWithoutEndpointsTest {
   @BeforeAll
   static void start(Vertx vertx) {
     hub = TestHub.start(vertx, TestPg.newDatabaseUrl(), Map.of("HUB_OUTBOUND_ALLOW", "127.0.0.1/32"));
-    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1))
-        .connectingTo(hub.hub.database().connectOptions()).using(vertx).build();
+    pool = hub.newPool(1);
   }
 
   @AfterAll
-  static void stop() throws Exception {
-    pool.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  static void stop() {
     hub.close();
   }
 
@@ -64,7 +58,7 @@ class FanOutWithoutEndpointsTest {
     WebhookDeliveryStore store = new WebhookDeliveryStore(pool);
     WebhookFanOut planner = new WebhookFanOut(new MessageIds(Clock.systemUTC(), new SplittableRandom(7)));
     WebhookDeliveryStore.FanOut round = await().atMost(Duration.ofSeconds(10)).until(
-        () -> join(store.fanOutPage(WebhookVerticle.FANOUT_PAGE, Instant.now(), planner)),
+        () -> TestHub.join(store.fanOutPage(WebhookVerticle.FANOUT_PAGE, Instant.now(), planner)),
         WebhookDeliveryStore.FanOut::locked);
     assertThat(round.scanned()).as("events read").isZero();
     // the cursor is at the last event: more than two pages' worth passed in one round
@@ -84,11 +78,4 @@ class FanOutWithoutEndpointsTest {
         hub.sql.count("SELECT count(*) FROM webhook_deliveries WHERE webhook_id = ?", webhookId) == 3);
   }
 
-  private static <T> T join(Future<T> f) {
-    try {
-      return f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }
